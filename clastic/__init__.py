@@ -1,0 +1,28 @@
+"""Clastic: a functional web framework that checks everything at construction.
+
+>>> from clastic import Application, render_basic
+>>> app = Application([('/<name>', lambda name: 'Hello, %s!' % name, render_basic)])
+>>> app.get_local_client().get('/world').get_data(as_text=True)
+'Hello, world!'
+"""
+
+from werkzeug.utils import append_slash_redirect, redirect
+from werkzeug.wrappers import Request, Response
+
+from ._version import __version__
+from .application import Application, RerouteWSGI, SubApplication
+from .errors import BadRequest, HTTPException, InternalServerError
+from .middleware import Middleware
+from .render import render_basic, render_json, render_json_dev
+from .route import DELETE, GET, POST, PUT, RESERVED_ARGS, S_REDIRECT, S_REWRITE, S_STRICT, Route
+from .utils import Redirector
+
+#: Aliases kept for code written against older Werkzeug.
+BaseRequest = Request
+BaseResponse = Response
+
+__all__ = ['Application', 'SubApplication', 'RerouteWSGI', 'Route', 'GET', 'POST', 'PUT',
+           'DELETE', 'RESERVED_ARGS', 'S_REDIRECT', 'S_REWRITE', 'S_STRICT', 'Middleware',
+           'render_json', 'render_json_dev', 'render_basic', 'HTTPException', 'BadRequest',
+           'InternalServerError', 'Redirector', 'Request', 'Response', 'BaseRequest',
+           'BaseResponse', 'redirect', 'append_slash_redirect', '__version__']

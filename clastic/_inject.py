@@ -1,0 +1,354 @@
+"""Argument injection: read signatures, check bindings, generate call chains.
+
+Every function clastic calls for a route (middleware, endpoint, render, error
+renderers) receives its arguments *by name*. This module does all of that work
+once, at construction:
+
+1. :class:`Injectable` reads a callable's signature (through ``__wrapped__``)
+   and knows how to describe it in an error message.
+2. :class:`ChainCompiler` walks the layers of a route in calling order,
+   checks that every required parameter is available at its layer, and
+   generates the Python source of one function that calls them all, nested
+   like decorators. The source is compiled once per distinct shape and kept
+   in :mod:`linecache`, so tracebacks show the code that really ran.
+"""
+
+import functools
+import hashlib
+import inspect
+import linecache
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+from werkzeug.wrappers import Response
+
+#: Names clastic itself provides; nothing else may provide them.
+RESERVED_ARGS = ('request', 'next', 'context', '_application', '_route',
+                 '_dispatch_state', '_error')
+
+# Generated code names its helpers with this prefix; see _check_names().
+_INTERNAL_PREFIX = '_c_'
+
+
+def describe(func: Any) -> str:
+    """Name a callable for error messages: ``module.qualname (file:line)``.
+
+    >>> def hello(): pass
+    >>> describe(hello).split(' (')[0]
+    '__main__.hello'
+    """
+    target = inspect.unwrap(func) if callable(func) else func
+    if isinstance(target, functools.partial):
+        target = target.func
+    owner = target
+    if not (inspect.isfunction(target) or inspect.ismethod(target)
+            or inspect.isbuiltin(target) or inspect.isclass(target)):
+        owner = type(target)  # a callable instance: name its class
+    module = getattr(owner, '__module__', None)
+    qualname = getattr(owner, '__qualname__', None) or repr(owner)
+    name = f'{module}.{qualname}' if module and module != 'builtins' else qualname
+    code = _code_of(target)
+    if code is None:
+        return name
+    return f'{name} ({code.co_filename}:{code.co_firstlineno})'
+
+
+def _code_of(target: Any) -> Any:
+    if inspect.ismethod(target):
+        target = target.__func__
+    if inspect.isfunction(target):
+        return target.__code__
+    call = getattr(type(target), '__call__', None)
+    if inspect.isfunction(call):
+        return call.__code__
+    return None
+
+
+@dataclass(frozen=True)
+class Injectable:
+    """A callable plus the parameter facts that injection needs.
+
+    >>> inj = Injectable.of(lambda name, greeting='hi': None)
+    >>> inj.names, sorted(inj.required)
+    (('name', 'greeting'), ['name'])
+    """
+
+    func: Callable[..., Any]
+    params: Tuple[inspect.Parameter, ...]
+    var_keyword: bool
+    label: str
+
+    @classmethod
+    def of(cls, func: Callable[..., Any]) -> 'Injectable':
+        try:
+            signature = inspect.signature(func)  # follows __wrapped__
+        except (TypeError, ValueError):
+            # Some builtins (``dict``) have no introspectable signature: they are
+            # called with no arguments.
+            signature = inspect.Signature()
+        params = tuple(p for p in signature.parameters.values()
+                       if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
+        var_keyword = any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
+        return cls(func, params, var_keyword, describe(func))
+
+    @property
+    def names(self) -> Tuple[str, ...]:
+        return tuple(p.name for p in self.params)
+
+    @property
+    def required(self) -> frozenset:
+        return frozenset(p.name for p in self.params if p.default is p.empty)
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One middleware function in a chain: its phase, provides and origin."""
+
+    injectable: Injectable
+    provides: Tuple[str, ...]
+    owner: str  # e.g. 'middleware SessionMiddleware', for messages
+    phase: str  # 'request', 'endpoint' or 'render'
+
+
+@dataclass(frozen=True)
+class ChainSpec:
+    """Everything one route's chain consists of, outermost first."""
+
+    route_label: str
+    entry_args: Tuple[str, ...]        # parameters of the generated function
+    constants: Mapping[str, Any]       # injectable values fixed at construction
+    layers: Tuple[Layer, ...]
+    endpoint: Injectable
+    render: Optional[Injectable]
+
+
+def find_conflicts(sources: Iterable[Tuple[str, Iterable[str]]]) -> List[Tuple[str, Tuple[str, ...]]]:
+    """Return ``[(name, (source, ...)), ...]`` for names given by several sources.
+
+    >>> find_conflicts([('url', ['name']), ('resources', ['name', 'db'])])
+    [('name', ('url', 'resources'))]
+    """
+    by_name: Dict[str, List[str]] = {}
+    for source, names in sources:
+        for name in names:
+            by_name.setdefault(name, []).append(source)
+    return [(name, tuple(found)) for name, found in by_name.items() if len(found) > 1]
+
+
+class _Writer:
+    """Collects indented source lines."""
+
+    def __init__(self) -> None:
+        self.lines: List[str] = []
+        self.depth = 0
+
+    def line(self, text: str) -> None:
+        self.lines.append('    ' * self.depth + text)
+
+
+class ChainCompiler:
+    """Generates and compiles call chains; one instance per Application.
+
+    Routes with the same shape (same layers, same parameter names) share one
+    compiled code object, so a thousand similar routes compile once.
+    """
+
+    def __init__(self) -> None:
+        self._factories: Dict[str, Callable[..., Callable[..., Any]]] = {}
+
+    def compile_chain(self, spec: ChainSpec) -> Callable[..., Any]:
+        """Check *spec* and return ``_execute(*entry_args)`` running the chain."""
+        _check_names(spec.route_label, spec.entry_args, spec.constants)
+        emitter = _ChainEmitter(spec)
+        emitter.emit()
+        emitter.raise_problems()
+        return self._build('_execute', spec.entry_args, emitter)
+
+    def compile_call(self, route_label: str, role: str, func: Callable[..., Any],
+                     entry_args: Sequence[str], constants: Mapping[str, Any],
+                     pass_all: bool = False) -> Callable[..., Any]:
+        """Return a function of *entry_args* calling *func* with what it takes.
+
+        With *pass_all*, a *func* taking ``**kwargs`` receives every available
+        name (error renderers want the whole picture).
+        """
+        _check_names(route_label, entry_args, constants)
+        emitter = _ChainEmitter(ChainSpec(route_label, tuple(entry_args), constants, (),
+                                          Injectable.of(func), None))
+        available = frozenset(entry_args) | frozenset(constants)
+        call = emitter.call(emitter.endpoint_var, emitter.spec.endpoint, available,
+                            role, pass_all=pass_all)
+        emitter.writer.line(f'return {call}')
+        emitter.raise_problems()
+        return self._build('_' + role.replace(' ', '_'), tuple(entry_args), emitter)
+
+    def _build(self, name: str, entry_args: Tuple[str, ...], emitter: '_ChainEmitter') -> Callable[..., Any]:
+        free = emitter.free_variables()
+        header = [f'def _c_make({", ".join(free)}):',
+                  f'    def {name}({", ".join(entry_args)}):']
+        body = ['        ' + line for line in emitter.writer.lines]
+        source = '\n'.join(header + body + [f'    return {name}', ''])
+        factory = self._factories.get(source)
+        if factory is None:
+            factory = _compile_factory(source)
+            self._factories[source] = factory
+        return factory(*(emitter.values[var] for var in free))
+
+
+def _check_names(route_label: str, entry_args: Iterable[str], constants: Mapping[str, Any]) -> None:
+    clashing = sorted(n for n in (*entry_args, *constants) if n.startswith(_INTERNAL_PREFIX))
+    if clashing:
+        raise NameError(f'names starting with {_INTERNAL_PREFIX!r} are reserved for clastic:'
+                        f' {clashing} in {route_label}')
+
+
+def _compile_factory(source: str) -> Callable[..., Callable[..., Any]]:
+    digest = hashlib.sha1(source.encode('utf-8')).hexdigest()[:12]
+    filename = f'<clastic chain {digest}>'
+    # Register the source so tracebacks and debuggers can show generated code.
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace: Dict[str, Any] = {}
+    exec(compile(source, filename, 'exec'), namespace)
+    return namespace['_c_make']
+
+
+class _ChainEmitter:
+    """Writes the nested source for one ChainSpec and records binding problems."""
+
+    def __init__(self, spec: ChainSpec) -> None:
+        self.spec = spec
+        self.writer = _Writer()
+        self.values: Dict[str, Any] = {'_c_Response': Response}
+        self.used_constants: List[str] = []
+        self.problems: List[str] = []
+        self.next_count = 0
+        self.layer_count = 0
+        self.endpoint_var = self._value('_c_endpoint', spec.endpoint.func)
+
+    def _value(self, var: str, value: Any) -> str:
+        self.values[var] = value
+        return var
+
+    def free_variables(self) -> List[str]:
+        internal = [v for v in self.values if v.startswith(_INTERNAL_PREFIX)]
+        return internal + self.used_constants
+
+    def emit(self) -> None:
+        spec = self.spec
+        available = frozenset(spec.entry_args) | frozenset(spec.constants)
+        request_layers = [layer for layer in spec.layers if layer.phase == 'request']
+        self._emit_request(request_layers, available)
+
+    def _emit_request(self, layers: List[Layer], available: frozenset) -> None:
+        if not layers:
+            self._emit_endpoint_and_render(available)
+            return
+        layer, rest = layers[0], layers[1:]
+        next_var = self._open_next(layer.provides)
+        self._emit_request(rest, available | frozenset(layer.provides))
+        self.writer.depth -= 1
+        self.writer.line(f'return {self._call_layer(layer, next_var, available)}')
+
+    def _emit_endpoint_and_render(self, available: frozenset) -> None:
+        spec = self.spec
+        endpoint_layers = [layer for layer in spec.layers if layer.phase == 'endpoint']
+        context = self._emit_nested(endpoint_layers, available,
+                                    lambda avail: self.call(self.endpoint_var, spec.endpoint,
+                                                            avail, 'endpoint'))
+        if spec.render is None:
+            self.writer.line(f'return {context}')
+            return
+        self.writer.line(f'context = {context}')
+        self.writer.line('if isinstance(context, _c_Response):')
+        self.writer.line('    return context')
+        render_var = self._value('_c_render', spec.render.func)
+        render_layers = [layer for layer in spec.layers if layer.phase == 'render']
+        result = self._emit_nested(render_layers, available | {'context'},
+                                   lambda avail: self.call(render_var, spec.render, avail, 'render'))
+        self.writer.line(f'return {result}')
+
+    def _emit_nested(self, layers: List[Layer], available: frozenset,
+                     innermost: Callable[[frozenset], str]) -> str:
+        """Emit ``next`` functions for *layers*; return the outermost call expression."""
+        if not layers:
+            return innermost(available)
+        layer, rest = layers[0], layers[1:]
+        next_var = self._open_next(layer.provides)
+        self.writer.line(f'return {self._emit_nested(rest, available | frozenset(layer.provides), innermost)}')
+        self.writer.depth -= 1
+        return self._call_layer(layer, next_var, available)
+
+    def _open_next(self, provides: Tuple[str, ...]) -> str:
+        next_var = f'_c_next{self.next_count}'
+        self.next_count += 1
+        self.writer.line(f'def {next_var}({", ".join(provides)}):')
+        self.writer.depth += 1
+        return next_var
+
+    def _call_layer(self, layer: Layer, next_var: str, available: frozenset) -> str:
+        var = self._value(f'_c_mw{self.layer_count}', layer.injectable.func)
+        self.layer_count += 1
+        return self.call(var, layer.injectable, available, 'middleware', next_var=next_var,
+                         owner=layer.owner, context_ok=layer.phase == 'render')
+
+    def call(self, var: str, injectable: Injectable, available: frozenset, role: str,
+             next_var: Optional[str] = None, owner: str = '', pass_all: bool = False,
+             context_ok: bool = False) -> str:
+        """Return the source of a call to *injectable* with the names it takes."""
+        params = list(injectable.params)
+        args: List[str] = []
+        if next_var is not None:
+            first = params.pop(0)
+            args.append(next_var if first.kind is first.POSITIONAL_ONLY else f'{first.name}={next_var}')
+        self._check_reserved(injectable, role, owner, context_ok or role == 'render')
+        missing = sorted(p.name for p in params
+                         if p.name not in available and p.default is p.empty)
+        if missing:
+            self._unresolved(injectable, role, owner, missing, available)
+        passed = set()
+        for index, param in enumerate(params):
+            if param.name in available:
+                self._use(param.name)
+                passed.add(param.name)
+                args.append(param.name if param.kind is param.POSITIONAL_ONLY
+                            else f'{param.name}={param.name}')
+            elif param.kind is param.POSITIONAL_ONLY and any(
+                    later.kind is later.POSITIONAL_ONLY and later.name in available
+                    for later in params[index + 1:]):
+                # A later positional-only argument is passed, so this one's
+                # default must be passed explicitly to keep positions right.
+                args.append(self._value(f'_c_default{len(self.values)}', param.default))
+        if pass_all and injectable.var_keyword:
+            for name in sorted(available - passed - {p.name for p in params}):
+                self._use(name)
+                args.append(f'{name}={name}')
+        return f'{var}({", ".join(args)})'
+
+    def _use(self, name: str) -> None:
+        if name in self.spec.constants and name not in self.used_constants:
+            self.used_constants.append(name)
+            self.values[name] = self.spec.constants[name]
+
+    def _check_reserved(self, injectable: Injectable, role: str, owner: str,
+                        context_ok: bool) -> None:
+        names = set(injectable.names) - ({'next'} if role == 'middleware' else set())
+        where = self._where(injectable, role, owner)
+        if 'next' in names:
+            self.problems.append(f"'next' is only available to middleware, but {where} takes it")
+        if 'context' in names and not context_ok:
+            self.problems.append(f"'context' is only available in the render phase"
+                                 f" (render functions and middleware render()), but {where} takes it")
+
+    def _unresolved(self, injectable: Injectable, role: str, owner: str,
+                    missing: List[str], available: frozenset) -> None:
+        where = self._where(injectable, role, owner)
+        self.problems.append(f'unresolved {role} arguments: {missing} in {where};'
+                             f' available there: {sorted(available)}')
+
+    def _where(self, injectable: Injectable, role: str, owner: str) -> str:
+        who = f'{owner} method {injectable.label}' if owner else f'{role} {injectable.label}'
+        return f'{self.spec.route_label}: {who}'
+
+    def raise_problems(self) -> None:
+        if self.problems:
+            raise NameError('\n'.join(self.problems))

@@ -1,0 +1,256 @@
+"""The pattern language: parse a Route pattern once, then match and build paths.
+
+A pattern is a ``/``-separated list of segments. A segment is static text or
+exactly one binding, ``<name>``, ``<name:type>`` or ``<name OP type>``:
+
+==========  =====================================================
+operator    matches
+==========  =====================================================
+(none), :   exactly one segment
+?           zero or one segment (``None`` when absent)
+\\+         one or more segments (a list)
+\\*         zero or more segments (a list, empty when absent)
+==========  =====================================================
+
+Parsing (:func:`parse_pattern`) needs no converters, so a Route can reject a
+malformed pattern the moment it is created. Compiling (:class:`Pattern`)
+resolves the binding types against an application's converters.
+"""
+
+import keyword
+import re
+from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Tuple, Union
+from urllib.parse import quote
+
+
+class InvalidPattern(ValueError):
+    """Raised for a malformed route pattern or an unknown binding type."""
+
+
+class Converter(NamedTuple):
+    """How one binding type matches, converts and builds a path segment.
+
+    >>> slug = Converter(r'[a-z0-9-]+', str, str)
+    >>> slug.to_python('hello-world')
+    'hello-world'
+    """
+
+    regex: str
+    to_python: Callable[[str], Any]
+    to_url: Callable[[Any], str]
+
+
+def _float_to_url(value: float) -> str:
+    return repr(float(value))
+
+
+BUILTIN_CONVERTERS: Mapping[str, Converter] = {
+    'unicode': Converter(r'[^/]+', str, str),
+    'str': Converter(r'[^/]+', str, str),
+    'int': Converter(r'-?[0-9]+', int, lambda value: str(int(value))),
+    'float': Converter(r'-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)', float, _float_to_url),
+}
+
+_BINDING_RE = re.compile(r'<(?P<name>[^<>:?+*]*)(?:(?P<op>[:?+*])(?P<type>[^<>]*))?>')
+_MULTI_OPS = ('+', '*')
+_OPTIONAL_OPS = ('?', '*')
+
+
+class Binding(NamedTuple):
+    """One ``<name OP type>`` segment of a parsed pattern."""
+
+    name: str
+    op: str
+    type_name: str
+
+    @property
+    def is_multi(self) -> bool:
+        return self.op in _MULTI_OPS
+
+    @property
+    def is_optional(self) -> bool:
+        return self.op in _OPTIONAL_OPS
+
+
+Segment = Union[str, Binding]
+
+
+def parse_pattern(text: str) -> Tuple[Tuple[Segment, ...], bool]:
+    """Split *text* into segments and tell whether it is a branch.
+
+    >>> parse_pattern('/user/<id:int>/')
+    (('user', Binding(name='id', op=':', type_name='int')), True)
+    """
+    if not isinstance(text, str):
+        raise InvalidPattern(f'pattern must be a str, not {type(text).__name__}: {text!r}')
+    if not text.startswith('/'):
+        raise InvalidPattern(f'pattern {text!r} must start with "/"')
+    if '//' in text:
+        raise InvalidPattern(f'pattern {text!r} must not contain "//"')
+    is_branch = text.endswith('/')
+    body = text.strip('/')
+    segments = []
+    seen = set()
+    for raw in body.split('/') if body else ():
+        segment = _parse_segment(text, raw)
+        if isinstance(segment, Binding):
+            if segment.name in seen:
+                raise InvalidPattern(f'pattern {text!r} binds {segment.name!r} more than once')
+            seen.add(segment.name)
+        segments.append(segment)
+    return tuple(segments), is_branch
+
+
+def _parse_segment(text: str, raw: str) -> Segment:
+    if '<' not in raw and '>' not in raw:
+        return raw
+    match = _BINDING_RE.fullmatch(raw)
+    if match is None:
+        raise InvalidPattern(f'pattern {text!r}: malformed binding segment {raw!r}'
+                             ' (a binding is a whole segment: <name>, <name:type>'
+                             ' or <name OP type> with OP one of : ? + *)')
+    name, op, type_name = match.group('name', 'op', 'type')
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise InvalidPattern(f'pattern {text!r}: binding name {name!r} is not a valid identifier')
+    if op == ':' and not type_name:
+        raise InvalidPattern(f'pattern {text!r}: binding {raw!r} names no type after ":"')
+    if type_name and not type_name.isidentifier():
+        raise InvalidPattern(f'pattern {text!r}: binding {raw!r} has a malformed type {type_name!r}')
+    return Binding(name, op or ':', type_name or 'unicode')
+
+
+def join_patterns(prefix: str, pattern: str) -> str:
+    """Prefix *pattern* with a sub-application's *prefix*.
+
+    >>> join_patterns('/api/', '/users')
+    '/api/users'
+    >>> join_patterns('/', '/users')
+    '/users'
+    """
+    return prefix.rstrip('/') + pattern
+
+
+def _segment_to_url(text: str) -> str:
+    # Everything RFC 3986 allows in a path segment stays readable.
+    return quote(text, safe="!$&'()*+,;=:@-._~")
+
+
+class Pattern:
+    """A pattern compiled against a set of converters.
+
+    >>> p = Pattern('/a/b/<t:int>/thing/<das+int>')
+    >>> p.match('/a/b/1/thing/1/2/3')
+    {'t': 1, 'das': [1, 2, 3]}
+    >>> Pattern('/a/<rest*int>').match('/a')
+    {'rest': []}
+    >>> p.build({'t': 1, 'das': [2, 3]})
+    '/a/b/1/thing/2/3'
+    """
+
+    def __init__(self, text: str, converters: Mapping[str, Converter] = BUILTIN_CONVERTERS):
+        self.text = text
+        self.segments, self.is_branch = parse_pattern(text)
+        self._converters: Dict[str, Converter] = {}
+        for segment in self.segments:
+            if isinstance(segment, Binding):
+                if segment.type_name not in converters:
+                    raise InvalidPattern(
+                        f'pattern {text!r}: unknown type {segment.type_name!r} in binding'
+                        f' {segment.name!r} (known: {sorted(converters)})')
+                self._converters[segment.name] = converters[segment.type_name]
+        self.bindings = tuple(s for s in self.segments if isinstance(s, Binding))
+        self.names = tuple(b.name for b in self.bindings)
+        self._strict = re.compile(self._regex(separator='/', end='/' if self.is_branch else ''))
+        self._lenient = re.compile(self._regex(separator='/+', end='/*'))
+        self._convert = tuple((b.name, b.is_multi, self._converters[b.name].to_python)
+                              for b in self.bindings)
+
+    def _regex(self, separator: str, end: str) -> str:
+        parts = []
+        for segment in self.segments:
+            if isinstance(segment, str):
+                parts.append(separator + re.escape(segment))
+                continue
+            one = f'(?:{self._converters[segment.name].regex})'
+            value = f'{one}(?:{separator}{one})*' if segment.is_multi else one
+            part = f'{separator}(?P<{segment.name}>{value})'
+            parts.append(f'(?:{part})?' if segment.is_optional else part)
+        return ''.join(parts) + (end if parts or self.is_branch else '')
+
+    def match(self, path: str) -> Optional[Dict[str, Any]]:
+        """Return the converted bindings if *path* matches exactly, else None."""
+        return self._values(self._strict.fullmatch(path))
+
+    def match_lenient(self, path: str) -> Optional[Dict[str, Any]]:
+        """Like :meth:`match`, ignoring doubled and missing/extra trailing slashes."""
+        return self._values(self._lenient.fullmatch(path))
+
+    def _values(self, match: Optional['re.Match[str]']) -> Optional[Dict[str, Any]]:
+        if match is None:
+            return None
+        values = {}
+        try:
+            for name, is_multi, to_python in self._convert:
+                raw = match.group(name)
+                if is_multi:
+                    values[name] = [to_python(item) for item in raw.split('/') if item] if raw else []
+                else:
+                    values[name] = None if raw is None else to_python(raw)
+        except (ValueError, TypeError, ArithmeticError):
+            # A value the converter refuses means this route does not match.
+            return None
+        return values
+
+    def normalize(self, path: str) -> str:
+        """Return *path* with single slashes and this pattern's trailing slash.
+
+        >>> Pattern('/goof/spoof/').normalize('/goof//spoof//')
+        '/goof/spoof/'
+        """
+        inner = '/'.join(part for part in path.split('/') if part)
+        if not inner:
+            return '/'
+        return '/' + inner + ('/' if self.is_branch else '')
+
+    def build(self, params: Mapping[str, Any]) -> str:
+        """Build a path from *params*; raise ValueError for missing or invalid ones."""
+        missing = [b.name for b in self.bindings if not b.is_optional and params.get(b.name) is None]
+        if missing:
+            raise ValueError(f'pattern {self.text!r} needs values for {missing}')
+        unknown = sorted(set(params) - set(self.names))
+        if unknown:
+            raise ValueError(f'pattern {self.text!r} has no bindings named {unknown}')
+        parts = []
+        for segment in self.segments:
+            if isinstance(segment, str):
+                parts.append(_segment_to_url(segment))
+                continue
+            value = params.get(segment.name)
+            if value is None:
+                continue
+            items = value if segment.is_multi else [value]
+            if segment.is_multi and (isinstance(value, (str, bytes)) or not hasattr(value, '__iter__')):
+                raise ValueError(f'pattern {self.text!r}: {segment.name!r} takes a list of'
+                                 f' segments, not {value!r}')
+            if segment.op == '+' and not items:
+                raise ValueError(f'pattern {self.text!r}: {segment.name!r} needs at least one segment')
+            parts.extend(self._item_to_url(segment, item) for item in items)
+        path = '/' + '/'.join(parts)
+        if self.is_branch and parts:
+            path += '/'
+        return path
+
+    def _item_to_url(self, binding: Binding, item: Any) -> str:
+        converter = self._converters[binding.name]
+        try:
+            text = converter.to_url(item)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f'pattern {self.text!r}: cannot convert {binding.name!r}'
+                             f' value {item!r}: {exc}') from exc
+        if not isinstance(text, str) or not re.fullmatch(converter.regex, text):
+            raise ValueError(f'pattern {self.text!r}: {binding.name!r} value {item!r}'
+                             f' does not fit type {binding.type_name!r}')
+        return _segment_to_url(text)
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}({self.text!r})'

@@ -1,0 +1,327 @@
+"""The Application: routes, resources, middleware and rendering, compiled once.
+
+Constructing an :class:`Application` binds every route, checks every argument
+of every function in each route's chain, and compiles the chains. After that,
+a request only walks the routes in order:
+
+    environ -> Request -> matching routes -> the route's compiled chain -> Response
+"""
+
+import logging
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from urllib.parse import quote
+
+from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
+from werkzeug.test import Client
+from werkzeug.utils import redirect
+from werkzeug.wrappers import Request, Response
+
+from ._dispatch import DispatchState
+from ._inject import RESERVED_ARGS, ChainCompiler
+from ._pattern import BUILTIN_CONVERTERS, Converter, InvalidPattern
+from .errors import (ContextualErrorHandler, ErrorHandler, HTTPException, from_werkzeug,
+                     negotiate_error)
+from .middleware.core import check_middlewares, check_wsgi_callable
+from .route import (S_REDIRECT, S_STRICT, BoundRoute, NullRoute, RerouteWSGI, Route,
+                    _check_slash_mode)
+
+__all__ = ['Application', 'SubApplication', 'RerouteWSGI', 'DispatchState']
+
+_logger = logging.getLogger('clastic')
+
+WSGIApp = Callable[[Dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class SubApplication:
+    """An Application embedded under a URL prefix of another one.
+
+    The embedded routes are copied when the SubApplication is created, so
+    later changes to *app* do not show.
+
+    >>> inner = Application([('/', lambda: Response('inner'))])
+    >>> outer = Application([SubApplication('/inner', inner)])
+    >>> [route.pattern for route in outer.routes]
+    ['/inner/']
+    """
+
+    def __init__(self, prefix: str, app: 'Application', rebind_render: bool = False,
+                 inherit_slashes: bool = True):
+        if not isinstance(app, Application):
+            raise TypeError(f'SubApplication {prefix!r} needs an Application, not {app!r}')
+        if not isinstance(prefix, str) or not prefix.startswith('/'):
+            raise InvalidPattern(f'SubApplication prefix must be a str starting with "/",'
+                                 f' not {prefix!r}')
+        self.prefix = prefix
+        self.app = app
+        self.rebind_render = rebind_render
+        self.inherit_slashes = inherit_slashes
+        self.routes = list(app.routes)
+
+    def bind_routes(self, outer_app: 'Application') -> List[BoundRoute]:
+        """Return this sub-application's routes bound into *outer_app*."""
+        return [route.embedded(outer_app, self.prefix, self.rebind_render, self.inherit_slashes)
+                for route in self.routes]
+
+    def __repr__(self) -> str:
+        return f'SubApplication({self.prefix!r}, {self.app!r})'
+
+
+RouteEntry = Union[Route, SubApplication, Tuple[Any, ...]]
+
+
+def _to_entry(entry: RouteEntry) -> Union[Route, SubApplication]:
+    """Turn a routes entry into a Route or SubApplication, or raise TypeError."""
+    if isinstance(entry, (Route, SubApplication)):
+        return entry
+    if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], Application):
+        return SubApplication(*entry)
+    if isinstance(entry, tuple) and 2 <= len(entry) and isinstance(entry[0], str):
+        return Route(*entry)
+    raise TypeError(f'routes entries must be Route, SubApplication, (pattern, endpoint[,'
+                    f' render, ...]) or (prefix, Application) tuples, not {entry!r}')
+
+
+def _check_converters(converters: Optional[Mapping[str, Any]]) -> Dict[str, Converter]:
+    merged = dict(BUILTIN_CONVERTERS)
+    for name, value in (converters or {}).items():
+        if not (isinstance(name, str) and name.isidentifier()):
+            raise TypeError(f'converter names must be identifiers, not {name!r}')
+        try:
+            regex, to_python, to_url = value
+        except (TypeError, ValueError):
+            raise TypeError(f'converter {name!r} must be a (regex, to_python, to_url)'
+                            f' tuple, not {value!r}') from None
+        if not isinstance(regex, str) or not callable(to_python) or not callable(to_url):
+            raise TypeError(f'converter {name!r} must be a (regex str, to_python callable,'
+                            f' to_url callable) tuple, not {value!r}')
+        merged[name] = Converter(regex, to_python, to_url)
+    return merged
+
+
+class Application:
+    """A WSGI application made of routes, resources, middleware and renders.
+
+    >>> from clastic import render_basic
+    >>> def hello(name='world'):
+    ...     return 'Hello, %s!' % name
+    >>> app = Application([('/', hello, render_basic), ('/<name>', hello, render_basic)])
+    >>> app.get_local_client().get('/Ben').get_data(as_text=True)
+    'Hello, Ben!'
+
+    Every mistake in the routes (an argument nobody provides, a conflicting
+    name, a bad pattern) raises here, at construction.
+    """
+
+    request_type = Request
+    response_type = Response
+    default_error_handler_type = ErrorHandler
+    default_debug_error_handler_type = ContextualErrorHandler
+
+    def __init__(self, routes: Optional[Sequence[RouteEntry]] = None,
+                 resources: Optional[Mapping[str, Any]] = None,
+                 middlewares: Optional[Sequence[Any]] = None, render_factory: Any = None,
+                 error_handler: Optional[ErrorHandler] = None, debug: bool = False,
+                 slash_mode: str = S_REDIRECT,
+                 converters: Optional[Mapping[str, Tuple[str, Callable[..., Any], Callable[..., Any]]]] = None):
+        if resources is not None and not isinstance(resources, Mapping):
+            raise TypeError(f'resources must be a mapping, not {resources!r}')
+        self.resources = dict(resources or {})
+        reserved = sorted(set(self.resources) & set(RESERVED_ARGS))
+        if reserved:
+            raise NameError(f'resources may not use the reserved names {reserved}'
+                            f' (reserved: {list(RESERVED_ARGS)})')
+        self.middlewares = list(middlewares or ())
+        check_middlewares(self.middlewares, 'the application middlewares')
+        if render_factory is not None and not callable(render_factory):
+            raise TypeError(f'render_factory must be callable, not {render_factory!r}')
+        self.render_factory = render_factory
+        self.debug = debug
+        self.slash_mode = _check_slash_mode(slash_mode, 'Application') or S_REDIRECT
+        self.converters = _check_converters(converters)
+        self._chain_compiler = ChainCompiler()
+        self.routes: List[BoundRoute] = []
+        self.error_handler: ErrorHandler = self._make_error_handler(error_handler)
+        for entry in routes or ():
+            self.add(entry)
+        self._null_route = NullRoute().bind(self)
+        self._wsgi = self._wrap_wsgi()
+
+    def _make_error_handler(self, error_handler: Optional[ErrorHandler]) -> ErrorHandler:
+        if error_handler is None:
+            handler_type = (self.default_debug_error_handler_type if self.debug
+                            else self.default_error_handler_type)
+            return handler_type()
+        for attr in ('render_error', 'uncaught_to_response'):
+            if not callable(getattr(error_handler, attr, None)):
+                raise TypeError(f'error_handler {error_handler!r} has no callable {attr}()')
+        return error_handler
+
+    def set_error_handler(self, error_handler: Optional[ErrorHandler] = None) -> None:
+        """Replace the error handler (None: the default type) and recompile routes."""
+        self.error_handler = self._make_error_handler(error_handler)
+        self._null_route = NullRoute().bind(self)
+        for route in self.routes:
+            route._compile()
+        self._wsgi = self._wrap_wsgi()
+
+    def add(self, entry: RouteEntry, index: Optional[int] = None) -> None:
+        """Bind one more route (or every route of a sub-application), checked as usual."""
+        entry = _to_entry(entry)
+        if isinstance(entry, SubApplication):
+            bound = entry.bind_routes(self)
+        else:
+            bound = [entry.bind(self)]
+        position = len(self.routes) if index is None else index
+        self.routes[position:position] = bound
+
+    def iter_routes(self) -> Iterable[BoundRoute]:
+        """Iterate over the bound routes in dispatch order."""
+        return iter(self.routes)
+
+    def _wrap_wsgi(self) -> WSGIApp:
+        wsgi: WSGIApp = self._wsgi_app
+        wrapped_by = [(mw, mw.wsgi_wrapper) for mw in self.middlewares if mw.wsgi_wrapper]
+        handler_wrapper = getattr(self.error_handler, 'wsgi_wrapper', None)
+        if handler_wrapper is not None:
+            if not callable(handler_wrapper):
+                raise TypeError(f'{self.error_handler!r}.wsgi_wrapper must be callable,'
+                                f' not {handler_wrapper!r}')
+            wrapped_by.insert(0, (self.error_handler, handler_wrapper))
+        # The first wrapper in the list ends up outermost.
+        for owner, wrapper in reversed(wrapped_by):
+            wsgi = wrapper(wsgi)
+            check_wsgi_callable(wsgi, f'the wsgi_wrapper of {owner!r}')
+        return wsgi
+
+    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        return self._wsgi(environ, start_response)
+
+    def _wsgi_app(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        request = self.request_type(environ)
+        return self._dispatch(request)(environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        """Route *request* and return the Response (SPEC §4)."""
+        result = self._dispatch(request)
+        if isinstance(result, RerouteWSGI):
+            return self.response_type.from_app(result.wsgi_app, request.environ)
+        return result
+
+    def _dispatch(self, request: Request) -> Union[Response, RerouteWSGI]:
+        state = DispatchState()
+        path, method = request.path, request.method
+        for route in self.routes:
+            params = route.match_path(path)
+            if params is None:
+                continue
+            outcome = self._try_route(route, params, request, method, state)
+            if outcome is not None:
+                return outcome
+        # Nothing answered the path as written: try its slash variants.
+        for route in self.routes:
+            if route.slash_mode == S_STRICT or route.match_path(path) is not None:
+                continue
+            params = route._pattern.match_lenient(path)
+            if params is None:
+                continue
+            if route.slash_mode == S_REDIRECT and route.match_method(method):
+                return self._redirect_to_normal(request, route)
+            outcome = self._try_route(route, params, request, method, state)
+            if outcome is not None:
+                return outcome
+        return self._unanswered(request, state)
+
+    def _try_route(self, route: BoundRoute, params: Dict[str, Any], request: Request,
+                   method: str, state: DispatchState) -> Union[Response, RerouteWSGI, None]:
+        """Run *route*; return its answer, or None to let routing continue."""
+        if not route.match_method(method):
+            state.add_allowed_methods(route.methods)
+            return None
+        state.routes_tried.append(route)
+        try:
+            result = route._execute(request, state, **params)
+            if not isinstance(result, Response):
+                raise TypeError(f'{route.label} produced {result!r}, not a Response'
+                                + ('' if route.render else ' (the route has no render)'))
+        except HTTPException as error:
+            result = error
+        except RerouteWSGI as reroute:
+            return reroute
+        except WerkzeugHTTPException as error:
+            result = from_werkzeug(error)
+        except Exception as error:
+            # Called inside the except block, so the handler sees sys.exc_info().
+            result = route._uncaught_to_response(request, error, state, **params)
+        if not isinstance(result, HTTPException):
+            return result
+        if result.source_route is None:
+            result.source_route = route
+        if not result.is_breaking:
+            state.exceptions.append(result)
+            return None
+        return self._render_error(route, params, request, result, state)
+
+    def _unanswered(self, request: Request, state: DispatchState) -> Response:
+        if state.exceptions:
+            error = state.exceptions[-1]
+        elif state.allowed_methods:
+            error = self.error_handler.method_not_allowed_type(
+                allowed_methods=sorted(state.allowed_methods))
+        else:
+            error = self.error_handler.not_found_type()
+        return self._render_error(self._null_route, {'_ignored': []}, request, error, state)
+
+    def _render_error(self, route: BoundRoute, params: Dict[str, Any], request: Request,
+                      error: HTTPException, state: DispatchState) -> Response:
+        try:
+            response = route._render_error(request, error, state, **params)
+            if isinstance(response, Response):
+                return response
+            raise TypeError(f'render_error of {route.label} returned {response!r},'
+                            ' not a Response')
+        except Exception:
+            _logger.exception('render_error failed for %s; using the default format', route.label)
+            return negotiate_error(request, error)
+
+    def _redirect_to_normal(self, request: Request, route: BoundRoute) -> Response:
+        # Quoting keeps the target a same-site path: a backslash or a second
+        # leading slash can never reach the Location header unescaped.
+        location = request.script_root + quote(route._pattern.normalize(request.path),
+                                               safe="/!$&'()*+,;=:@-._~")
+        query = request.query_string.decode('latin-1')
+        if query:
+            location += '?' + quote(query, safe="/?!$&'()*+,;=:@-._~%[]")
+        code = 302 if request.method in ('GET', 'HEAD') else 308
+        return redirect(location, code, Response=self.response_type)
+
+    def url_for(self, name_or_endpoint: Any, **params: Any) -> str:
+        """Build the path of the first route with that name or endpoint.
+
+        >>> def user(id): return Response(str(id))
+        >>> Application([('/user/<id:int>', user)]).url_for('user', id=3)
+        '/user/3'
+        """
+        for route in self.routes:
+            if route.name == name_or_endpoint or route.endpoint is name_or_endpoint:
+                return route._pattern.build(params)
+        raise ValueError(f'no route is named {name_or_endpoint!r} or has it as endpoint')
+
+    def get_local_client(self) -> Client:
+        """Return a Werkzeug test Client for this application, keeping cookies."""
+        return Client(self, response_wrapper=self.response_type, use_cookies=True)
+
+    def serve(self, address: str = '0.0.0.0', port: int = 5000, use_meta: bool = True,
+              use_lint: bool = True, use_reloader: bool = True, use_debugger: bool = True,
+              use_static: bool = True, static_prefix: str = 'static',
+              static_path: Optional[str] = None, processes: Optional[int] = None) -> None:
+        """Serve this application with Werkzeug's development server.
+
+        Command-line flags of the running script (``--address``, ``--port``,
+        ``--no-reloader``) override the arguments.
+        """
+        from .server import serve_app
+        serve_app(self, address=address, port=port, use_reloader=use_reloader,
+                  processes=processes)
+
+    def __repr__(self) -> str:
+        return f'<{type(self).__name__} routes={len(self.routes)}>'

@@ -1,0 +1,371 @@
+"""Routes: a pattern, an endpoint and how to render it, bound to an Application.
+
+A :class:`Route` is what users write; it only checks what it can check alone
+(pattern syntax, methods, callability). :meth:`Route.bind` turns it into a
+:class:`BoundRoute` for one application: the pattern is compiled with the
+application's converters, middleware and resources are merged, the render
+function is built, and the whole chain is checked and compiled.
+"""
+
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+from ._dispatch import DispatchState
+from ._inject import RESERVED_ARGS, ChainSpec, Injectable, describe, find_conflicts
+from ._pattern import InvalidPattern, Pattern, join_patterns, parse_pattern
+from .errors import NotFound
+from .middleware.core import check_middlewares, merge_middlewares, middleware_layers
+
+__all__ = ['Route', 'BoundRoute', 'NullRoute', 'RerouteWSGI', 'GET', 'POST', 'PUT', 'DELETE',
+           'PATCH', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT', 'S_REDIRECT', 'S_REWRITE',
+           'S_STRICT', 'RESERVED_ARGS', 'InvalidEndpoint', 'InvalidPattern', 'InvalidMethod',
+           'HTTP_METHODS']
+
+#: Answer a path with a wrong trailing or doubled slash by redirecting.
+S_REDIRECT = 'redirect'
+#: Serve such a path as if it were normalized.
+S_REWRITE = 'rewrite'
+#: Only the exact form matches.
+S_STRICT = 'strict'
+SLASH_MODES = (S_REDIRECT, S_REWRITE, S_STRICT)
+
+HTTP_METHODS = frozenset(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE',
+                          'CONNECT', 'PATCH'])
+
+# Names every route's chain receives from the framework itself.
+BUILTIN_ARGS = ('request', '_application', '_route', '_dispatch_state')
+
+
+class InvalidEndpoint(TypeError):
+    """Raised when a route's endpoint is not callable."""
+
+
+class InvalidMethod(ValueError):
+    """Raised for an HTTP method name outside :data:`HTTP_METHODS`."""
+
+
+class RerouteWSGI(Exception):
+    """Hand the raw request to another WSGI application.
+
+    Raise it from an endpoint or middleware, or use it directly as an endpoint:
+
+    >>> from werkzeug.wrappers import Response
+    >>> legacy = Response('from the legacy app')
+    >>> route = Route('/legacy/<path*>', RerouteWSGI(legacy))
+    """
+
+    def __init__(self, wsgi_app: Callable[..., Any]):
+        if not callable(wsgi_app):
+            raise TypeError(f'RerouteWSGI needs a WSGI callable, not {wsgi_app!r}')
+        super().__init__(wsgi_app)
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        return self.wsgi_app(environ, start_response)
+
+    def reroute(self) -> None:
+        """The endpoint clastic calls when a RerouteWSGI is used as one."""
+        raise self
+
+
+def _normalize_methods(methods: Optional[Iterable[str]], where: str) -> Optional[FrozenSet[str]]:
+    if methods is None:
+        return None
+    if isinstance(methods, str):
+        methods = [methods]
+    normalized = set()
+    for method in methods:
+        name = method.upper() if isinstance(method, str) else method
+        if name not in HTTP_METHODS:
+            raise InvalidMethod(f'{where}: unknown HTTP method {method!r}'
+                                f' (expected one of {sorted(HTTP_METHODS)})')
+        normalized.add(name)
+    if 'GET' in normalized:
+        normalized.add('HEAD')
+    return frozenset(normalized)
+
+
+def _check_slash_mode(slash_mode: Optional[str], where: str) -> Optional[str]:
+    if slash_mode is not None and slash_mode not in SLASH_MODES:
+        raise ValueError(f'{where}: slash_mode must be one of S_REDIRECT, S_REWRITE or'
+                         f' S_STRICT, not {slash_mode!r}')
+    return slash_mode
+
+
+class Route:
+    """A URL pattern tied to an endpoint, with optional render and extras.
+
+    >>> def hello(name='world'):
+    ...     return 'Hello, %s!' % name
+    >>> route = Route('/<name>', hello, methods=['GET'])
+    >>> sorted(route.methods)
+    ['GET', 'HEAD']
+
+    ``slash_mode=None`` (the default) uses the application's slash mode.
+    ``name`` is used by :meth:`Application.url_for`; it defaults to the
+    endpoint's qualified name.
+    """
+
+    def __init__(self, pattern: str, endpoint: Callable[..., Any], render: Any = None,
+                 render_error: Optional[Callable[..., Any]] = None,
+                 middlewares: Sequence[Any] = (), resources: Optional[Mapping[str, Any]] = None,
+                 methods: Optional[Iterable[str]] = None, slash_mode: Optional[str] = None,
+                 name: Optional[str] = None):
+        where = f'route {pattern!r}'
+        if not callable(endpoint):
+            raise InvalidEndpoint(f'{where}: endpoint must be callable, not {endpoint!r}')
+        where = f'route {pattern!r} (endpoint {describe(endpoint)})'
+        try:
+            parse_pattern(pattern)
+        except InvalidPattern as exc:
+            raise InvalidPattern(f'{exc}; in {where}') from None
+        if render_error is not None and not callable(render_error):
+            raise TypeError(f'{where}: render_error must be callable, not {render_error!r}')
+        middlewares = list(middlewares or ())
+        check_middlewares(middlewares, where)
+        if resources is not None and not isinstance(resources, Mapping):
+            raise TypeError(f'{where}: resources must be a mapping, not {resources!r}')
+        self.pattern = pattern
+        self.endpoint = endpoint
+        self.render = render
+        self.render_error = render_error
+        self.middlewares = middlewares
+        self.resources = dict(resources or {})
+        self.methods = _normalize_methods(methods, where)
+        self.slash_mode = _check_slash_mode(slash_mode, where)
+        self.name = name if name is not None else getattr(endpoint, '__qualname__', None)
+
+    def bind(self, app: Any) -> 'BoundRoute':
+        """Bind this route to *app*, checking and compiling its whole chain."""
+        label = _route_label(self.pattern, self.endpoint)
+        render, render_factory = _build_render(label, self.render, app.render_factory)
+        return BoundRoute(self, [app], self.pattern,
+                          middlewares=merge_middlewares(app.middlewares, self.middlewares),
+                          resources={**app.resources, **self.resources},
+                          render=render, render_factory=render_factory,
+                          slash_mode=self.slash_mode or app.slash_mode)
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}({self.pattern!r}, {describe(self.endpoint)})'
+
+
+class _MethodRoute(Route):
+    method = ''
+
+    def __init__(self, pattern: str, endpoint: Callable[..., Any], *args: Any, **kwargs: Any):
+        if 'methods' in kwargs:
+            raise TypeError(f'{type(self).__name__} routes take no methods argument')
+        super().__init__(pattern, endpoint, *args, methods=[self.method], **kwargs)
+
+
+class GET(_MethodRoute):
+    """A Route answering GET (and so HEAD) only: ``GET('/', home, render_basic)``."""
+    method = 'GET'
+
+
+class POST(_MethodRoute):
+    """A Route answering POST only."""
+    method = 'POST'
+
+
+class PUT(_MethodRoute):
+    """A Route answering PUT only."""
+    method = 'PUT'
+
+
+class DELETE(_MethodRoute):
+    """A Route answering DELETE only."""
+    method = 'DELETE'
+
+
+class PATCH(_MethodRoute):
+    """A Route answering PATCH only."""
+    method = 'PATCH'
+
+
+class HEAD(_MethodRoute):
+    """A Route answering HEAD only."""
+    method = 'HEAD'
+
+
+class OPTIONS(_MethodRoute):
+    """A Route answering OPTIONS only."""
+    method = 'OPTIONS'
+
+
+class TRACE(_MethodRoute):
+    """A Route answering TRACE only."""
+    method = 'TRACE'
+
+
+class CONNECT(_MethodRoute):
+    """A Route answering CONNECT only."""
+    method = 'CONNECT'
+
+
+def _raise_not_found() -> None:
+    raise NotFound()
+
+
+class NullRoute(Route):
+    """The route errors are rendered with when no route answered a request.
+
+    It carries no middleware: a request nothing answered never entered a chain.
+    """
+
+    def __init__(self) -> None:
+        super().__init__('/<_ignored*>', _raise_not_found)
+
+    def bind(self, app: Any) -> 'BoundRoute':
+        return BoundRoute(self, [app], self.pattern, middlewares=[], resources=dict(app.resources),
+                          render=None, render_factory=None, slash_mode=S_STRICT)
+
+
+class BoundRoute:
+    """A Route bound to an application (and any embedding ones): ready to run.
+
+    ``bound_apps`` lists the applications from the one that defined the route
+    to the outermost. Everything a request needs is computed here, once.
+
+    >>> from clastic import Application
+    >>> route = Application([('/user/<id:int>', lambda id: str(id))]).routes[0]
+    >>> route.match_path('/user/7'), route.match_path('/user/me')
+    ({'id': 7}, None)
+    """
+
+    def __init__(self, route: Route, bound_apps: List[Any], pattern: str,
+                 middlewares: List[Any], resources: Dict[str, Any],
+                 render: Optional[Callable[..., Any]], render_factory: Any, slash_mode: str):
+        self.route = route
+        self.bound_apps = bound_apps
+        self.endpoint = route.endpoint
+        self.name = route.name
+        self.methods = route.methods
+        self.render_error = route.render_error
+        self.pattern = pattern
+        self.label = _route_label(pattern, route.endpoint)
+        self.middlewares = middlewares
+        self.resources = resources
+        self.render = render
+        self.render_factory = render_factory
+        self.slash_mode = slash_mode
+        try:
+            self._pattern = Pattern(pattern, _merged_converters(bound_apps))
+        except InvalidPattern as exc:
+            raise InvalidPattern(f'{exc}; in {self.label}') from None
+        self.is_branch = self._pattern.is_branch
+        self._compile()
+
+    def embedded(self, outer_app: Any, prefix: str, rebind_render: bool = False,
+                 inherit_slashes: bool = True) -> 'BoundRoute':
+        """Return a copy of this route bound into *outer_app* under *prefix*."""
+        render, render_factory = self.render, self.render_factory or outer_app.render_factory
+        if rebind_render and self.route.render is not None and not callable(self.route.render):
+            render, render_factory = _build_render(self.label, self.route.render,
+                                                   outer_app.render_factory)
+        slash_mode = self.slash_mode
+        if inherit_slashes:
+            slash_mode = self.route.slash_mode or outer_app.slash_mode
+        return BoundRoute(self.route, self.bound_apps + [outer_app],
+                          join_patterns(prefix, self.pattern),
+                          middlewares=merge_middlewares(outer_app.middlewares, self.middlewares),
+                          resources={**outer_app.resources, **self.resources},
+                          render=render, render_factory=render_factory, slash_mode=slash_mode)
+
+    def _compile(self) -> None:
+        """Check every binding of the chain and compile it (and the error renderers)."""
+        app = self.bound_apps[-1]
+        url_names = self._pattern.names
+        resource_names = [n for n in self.resources if isinstance(n, str) and n.isidentifier()]
+        layers = middleware_layers(self.middlewares)
+        conflicts = find_conflicts(
+            [('url', url_names), ('resources', resource_names),
+             ('builtins', RESERVED_ARGS)]
+            + [(layer.owner, layer.provides) for layer in layers])
+        if conflicts:
+            raise NameError(f'found conflicting provides: {conflicts} in {self.label}')
+        constants = {name: self.resources[name] for name in resource_names}
+        constants.update(_application=app, _route=self)
+        entry_args = ('request', '_dispatch_state') + url_names
+        endpoint = self.endpoint
+        if isinstance(endpoint, RerouteWSGI):
+            endpoint = endpoint.reroute
+        compiler = app._chain_compiler
+        self._layers = layers
+        self._endpoint_injectable = Injectable.of(endpoint)
+        where = f'route {self.pattern!r}'
+        self._execute = compiler.compile_chain(ChainSpec(
+            where, entry_args, constants, layers, self._endpoint_injectable,
+            Injectable.of(self.render) if self.render is not None else None))
+        error_args = ('request', '_error', '_dispatch_state') + url_names
+        render_error = self.render_error or app.error_handler.render_error
+        self._render_error = compiler.compile_call(where, 'error renderer', render_error,
+                                                   error_args, constants, pass_all=True)
+        self._uncaught_to_response = compiler.compile_call(
+            where, 'error renderer', app.error_handler.uncaught_to_response,
+            error_args, constants, pass_all=True)
+
+    def match_path(self, path: str) -> Optional[Dict[str, Any]]:
+        """Return the URL bindings if *path* matches this route exactly, else None."""
+        return self._pattern.match(path)
+
+    def match_method(self, method: str) -> bool:
+        """Tell whether this route answers the HTTP *method*."""
+        return self.methods is None or method in self.methods
+
+    def execute(self, request: Any, **kwargs: Any) -> Any:
+        """Run the compiled chain for *request* with URL bindings *kwargs*."""
+        state = kwargs.pop('_dispatch_state', None) or DispatchState()
+        return self._execute(request, state, **kwargs)
+
+    def get_required_args(self) -> List[str]:
+        """Every non-built-in name the endpoint needs, following middleware provides.
+
+        A name provided by middleware brings in what that middleware needs too.
+        """
+        providers: Dict[str, List[Injectable]] = {}
+        for layer in self._layers:
+            for name in layer.provides:
+                providers.setdefault(name, []).append(layer.injectable)
+        required: List[str] = []
+        pending = sorted(self._endpoint_injectable.required)
+        while pending:
+            name = pending.pop(0)
+            if name in required or name in RESERVED_ARGS:
+                continue
+            required.append(name)
+            for injectable in providers.get(name, ()):
+                pending.extend(sorted(injectable.required - {'next'}))
+        return required
+
+    def is_required_arg(self, name: str) -> bool:
+        """Tell whether *name* is among :meth:`get_required_args`."""
+        return name in self.get_required_args()
+
+    def __repr__(self) -> str:
+        methods = ','.join(sorted(self.methods)) if self.methods else '*'
+        return f'<BoundRoute {self.pattern!r} [{methods}] {describe(self.endpoint)}>'
+
+
+def _route_label(pattern: str, endpoint: Any) -> str:
+    return f'route {pattern!r} (endpoint {describe(endpoint)})'
+
+
+def _build_render(label: str, render: Any, factory: Any) -> Tuple[Optional[Callable[..., Any]], Any]:
+    """Return ``(render function, factory used)`` for a route's *render* argument."""
+    if render is None or callable(render):
+        return render, None
+    if factory is None:
+        raise TypeError(f'{label}: render {render!r} is not callable and the'
+                        ' application has no render_factory to build it')
+    built = factory(render)
+    if not callable(built):
+        raise TypeError(f'{label}: render factory {factory!r} returned {built!r}'
+                        f' for {render!r}, which is not callable')
+    return built, factory
+
+
+def _merged_converters(apps: Sequence[Any]) -> Dict[str, Any]:
+    merged: Dict[str, Any] = {}
+    for app in reversed(apps):  # outermost first, so inner definitions win
+        merged.update(app.converters)
+    return merged
