@@ -1,6 +1,6 @@
 """Per-request dispatch bookkeeping."""
 
-from typing import Any, List, Set
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 
 class DispatchState:
@@ -12,7 +12,7 @@ class DispatchState:
     ['GET', 'HEAD']
     """
 
-    __slots__ = ('exceptions', 'allowed_methods', 'routes_tried')
+    __slots__ = ('exceptions', 'allowed_methods', 'routes_tried', 'error_origin')
 
     def __init__(self) -> None:
         #: Non-breaking HTTPExceptions met, in order.
@@ -21,9 +21,15 @@ class DispatchState:
         self.allowed_methods: Set[str] = set()
         #: Routes whose chain ran for this request, in order.
         self.routes_tried: List[Any] = []
+        #: ``(route, url bindings)`` of the last non-breaking exception.
+        self.error_origin: Optional[Tuple[Any, Dict[str, Any]]] = None
 
     def add_allowed_methods(self, methods: Any) -> None:
         self.allowed_methods.update(methods)
+
+    def add_nonbreaking(self, error: Any, route: Any, params: Dict[str, Any]) -> None:
+        self.exceptions.append(error)
+        self.error_origin = (route, params)
 
     def __repr__(self) -> str:
         return (f'<DispatchState tried={len(self.routes_tried)}'

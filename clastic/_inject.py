@@ -281,7 +281,8 @@ class _ChainEmitter:
     def _open_next(self, provides: Tuple[str, ...]) -> str:
         next_var = f'_c_next{self.next_count}'
         self.next_count += 1
-        self.writer.line(f'def {next_var}({", ".join(provides)}):')
+        # A provide the middleware does not pass to next() arrives as None.
+        self.writer.line(f'def {next_var}({", ".join(name + "=None" for name in provides)}):')
         self.writer.depth += 1
         return next_var
 

@@ -48,7 +48,8 @@ BUILTIN_CONVERTERS: Mapping[str, Converter] = {
     'unicode': Converter(r'[^/]+', str, str),
     'str': Converter(r'[^/]+', str, str),
     'int': Converter(r'-?[0-9]+', int, lambda value: str(int(value))),
-    'float': Converter(r'-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)', float, _float_to_url),
+    'float': Converter(r'-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?', float,
+                       _float_to_url),
 }
 
 _BINDING_RE = re.compile(r'<(?P<name>[^<>:?+*]*)(?:(?P<op>[:?+*])(?P<type>[^<>]*))?>')
@@ -194,10 +195,15 @@ class Pattern:
                 raw = match.group(name)
                 if is_multi:
                     values[name] = [to_python(item) for item in raw.split('/') if item] if raw else []
+                elif raw is None:
+                    values[name] = None
+                elif '/' in raw:
+                    return None  # a converter regex that spans segments cannot bind one
                 else:
-                    values[name] = None if raw is None else to_python(raw)
-        except (ValueError, TypeError, ArithmeticError):
-            # A value the converter refuses means this route does not match.
+                    values[name] = to_python(raw)
+        except Exception:
+            # Any value the converter refuses means this route does not match:
+            # routing continues, the client never sees a 500 for a bad URL.
             return None
         return values
 
@@ -247,6 +253,9 @@ class Pattern:
         except (ValueError, TypeError) as exc:
             raise ValueError(f'pattern {self.text!r}: cannot convert {binding.name!r}'
                              f' value {item!r}: {exc}') from exc
+        if text in ('.', '..'):
+            raise ValueError(f'pattern {self.text!r}: {binding.name!r} value {item!r} would be'
+                             ' a dot segment, which clients collapse')
         if not isinstance(text, str) or not re.fullmatch(converter.regex, text):
             raise ValueError(f'pattern {self.text!r}: {binding.name!r} value {item!r}'
                              f' does not fit type {binding.type_name!r}')

@@ -257,19 +257,20 @@ class Application:
         if result.source_route is None:
             result.source_route = route
         if not result.is_breaking:
-            state.exceptions.append(result)
+            state.add_nonbreaking(result, route, params)
             return None
         return self._render_error(route, params, request, result, state)
 
     def _unanswered(self, request: Request, state: DispatchState) -> Response:
-        if state.exceptions:
-            error = state.exceptions[-1]
-        elif state.allowed_methods:
+        if state.error_origin is not None:
+            route, params = state.error_origin
+            return self._render_error(route, params, request, state.exceptions[-1], state)
+        if state.allowed_methods:
             error = self.error_handler.method_not_allowed_type(
                 allowed_methods=sorted(state.allowed_methods))
         else:
             error = self.error_handler.not_found_type()
-        return self._render_error(self._null_route, {'_ignored': []}, request, error, state)
+        return self._render_error(self._null_route, {}, request, error, state)
 
     def _render_error(self, route: BoundRoute, params: Dict[str, Any], request: Request,
                       error: HTTPException, state: DispatchState) -> Response:

@@ -213,7 +213,7 @@ class NullRoute(Route):
     """
 
     def __init__(self) -> None:
-        super().__init__('/<_ignored*>', _raise_not_found)
+        super().__init__('/', _raise_not_found)
 
     def bind(self, app: Any) -> 'BoundRoute':
         return BoundRoute(self, [app], self.pattern, middlewares=[], resources=dict(app.resources),

@@ -1,0 +1,216 @@
+"""Render functions that need no template: JSON, JSONP and ``render_basic``.
+
+A render function takes the endpoint's return value as ``context`` (plus
+any injectables it names) and returns a Response.
+"""
+from __future__ import annotations
+
+import codecs
+import dataclasses
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
+from itertools import chain
+from typing import Any, Optional
+
+from werkzeug.wrappers import Request, Response
+
+from clastic.errors import BadRequest
+from clastic.render.tabular import Table, TabularRender
+
+__all__ = ['BasicRender', 'JSONRender', 'JSONPRender',
+           'render_basic', 'render_json', 'render_json_dev']
+
+# A dotted path of ASCII JavaScript identifiers: enough for any real
+# callback, and nothing an attacker can turn into script.
+_JS_IDENTIFIER_PATH_RE = re.compile(r'[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*', re.ASCII)
+
+_HTML_SNIFF_LENGTH = 168
+_FORMAT_MIMETYPES = {'json': 'application/json', 'html': 'text/html'}
+
+
+class JSONRender:
+    """Render a context as JSON: sorted keys, indented by 2.
+
+    Beyond what :mod:`json` handles, objects with a ``to_dict()``,
+    ``asdict()`` or ``isoformat()`` method, dataclass instances, other
+    mappings and other iterables are converted. Anything else is its
+    ``repr()`` in *dev_mode*, a ``TypeError`` otherwise. With *streaming*
+    the body is encoded while it is sent, so such an error then cuts the
+    response short instead of becoming a 500.
+
+    >>> render_json({'b': 1, 'a': [1, 2]}).get_data(as_text=True)
+    '{\\n  "a": [\\n    1,\\n    2\\n  ],\\n  "b": 1\\n}'
+    """
+
+    def __init__(self, streaming: bool = False, dev_mode: bool = False,
+                 encoding: str = 'utf-8') -> None:
+        codecs.lookup(encoding)  # an unknown encoding fails now, not per request
+        self.streaming = streaming
+        self.dev_mode = dev_mode
+        self.encoding = encoding
+        self._encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True,
+                                         indent=2, default=self._default)
+
+    def __call__(self, context: Any) -> Response:
+        return self._response(self._encoder.iterencode(context), 'application/json')
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(streaming={self.streaming!r},'
+                f' dev_mode={self.dev_mode!r}, encoding={self.encoding!r})')
+
+    def _default(self, obj: Any) -> Any:
+        for method_name in ('to_dict', 'asdict', 'isoformat'):
+            method = getattr(obj, method_name, None)
+            if callable(method):
+                return method()
+        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            return dataclasses.asdict(obj)
+        if isinstance(obj, Mapping):
+            return dict(obj)
+        # bytes would come out as a list of numbers, which nobody means.
+        if isinstance(obj, Iterable) and not isinstance(obj, (bytes, bytearray)):
+            return list(obj)
+        if self.dev_mode:
+            return repr(obj)
+        raise TypeError(f'Object of type {type(obj).__name__} is not JSON serializable'
+                        ' (give it a to_dict() method, or use dev_mode=True to'
+                        ' render its repr())')
+
+    def _response(self, chunks: Iterator[str], mimetype: str) -> Response:
+        if self.streaming:
+            body = codecs.iterencode(chunks, self.encoding)
+        else:
+            body = ''.join(chunks).encode(self.encoding)
+        return Response(body, content_type=f'{mimetype}; charset={self.encoding}')
+
+
+class JSONPRender(JSONRender):
+    """Render JSON, wrapped as ``callback(...);`` JavaScript when the query
+    parameter *qp_name* names a callback.
+
+    The callback must be a dotted path of JavaScript identifiers (e.g.
+    ``handlers.onData``), else the request gets a 400: a free-form callback
+    would let anyone make this site serve their script.
+
+    >>> from werkzeug.test import EnvironBuilder
+    >>> req = EnvironBuilder(query_string='callback=cb').get_request()
+    >>> JSONPRender()([1], req).get_data(as_text=True)
+    '/**/cb([\\n  1\\n]);'
+    """
+
+    def __init__(self, qp_name: str = 'callback', streaming: bool = False,
+                 dev_mode: bool = False, encoding: str = 'utf-8') -> None:
+        super().__init__(streaming=streaming, dev_mode=dev_mode, encoding=encoding)
+        self.qp_name = qp_name
+
+    def __call__(self, context: Any, request: Request) -> Response:
+        callback = request.args.get(self.qp_name)
+        if callback is None:
+            return super().__call__(context)
+        if not _JS_IDENTIFIER_PATH_RE.fullmatch(callback):
+            # The value is not echoed back: it is what an attacker controls.
+            raise BadRequest(f'invalid JSONP callback in the {self.qp_name!r}'
+                             ' query parameter: expected a JavaScript'
+                             ' identifier path such as handlers.onData')
+        # The leading empty comment keeps a body that starts with
+        # attacker-chosen letters from being read as a Flash file.
+        chunks = chain(('/**/', callback, '('), self._encoder.iterencode(context), (');',))
+        return self._response(chunks, 'application/javascript')
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(qp_name={self.qp_name!r},'
+                f' streaming={self.streaming!r}, dev_mode={self.dev_mode!r},'
+                f' encoding={self.encoding!r})')
+
+
+def _sniff_mimetype(body: bytes) -> str:
+    stripped = body.strip()
+    if stripped[:1] + stripped[-1:] in (b'{}', b'[]'):
+        return 'application/json'
+    if b'<html' in body[:_HTML_SNIFF_LENGTH].lower():
+        return 'text/html'
+    return 'text/plain'
+
+
+class BasicRender:
+    """The render for "just show me the result", picking a format per context.
+
+    - a Response is returned unchanged;
+    - ``str``/``bytes`` are sent as UTF-8: ``application/json`` when they
+      look like JSON (``{...}`` or ``[...]``), ``text/html`` when
+      ``<html`` appears in the first 168 bytes, else ``text/plain``;
+    - values without a length (numbers, None, ...) are sent as ``str(value)``;
+    - dicts, lists and other sized values are rendered by *json_render*
+      (called as ``json_render(context)``) or, for HTML, by *tabular_render*
+      (called as ``tabular_render(context, _route)``; by default a
+      :class:`TabularRender` of *table_type*). The format comes from the
+      *qp_name* query parameter (``json`` or ``html``; anything else is a
+      400), else from the ``Accept`` header, else JSON.
+
+    >>> from types import SimpleNamespace
+    >>> from werkzeug.test import EnvironBuilder
+    >>> req = EnvironBuilder(query_string='format=html').get_request()
+    >>> render_basic({'a': 1}, req, SimpleNamespace(endpoint=len)).mimetype
+    'text/html'
+    """
+
+    def __init__(self, qp_name: str = 'format', dev_mode: bool = True,
+                 json_render: Optional[Callable[..., Response]] = None,
+                 tabular_render: Optional[Callable[..., Response]] = None,
+                 table_type: Optional[type] = None) -> None:
+        if tabular_render is not None and table_type is not None:
+            raise TypeError('pass table_type or tabular_render, not both')
+        self.qp_name = qp_name
+        self.dev_mode = dev_mode
+        self.json_render = json_render or JSONRender(dev_mode=dev_mode)
+        self.tabular_render = tabular_render or TabularRender(table_type=table_type or Table)
+
+    @classmethod
+    def factory(cls, *args: Any, **kwargs: Any) -> Callable[[Any], BasicRender]:
+        """Make a render factory whose every render is ``cls(*args, **kwargs)``.
+
+        >>> factory = BasicRender.factory(qp_name='fmt')
+        >>> factory('anything').qp_name
+        'fmt'
+        """
+        render = cls(*args, **kwargs)
+
+        def basic_render_factory(render_arg: Any) -> BasicRender:
+            """Return the shared render, whatever the route's render argument."""
+            return render
+        return basic_render_factory
+
+    def __call__(self, context: Any, request: Request, _route: Any) -> Response:
+        if isinstance(context, Response):
+            return context
+        if isinstance(context, (str, bytes)):
+            body = context.encode('utf-8') if isinstance(context, str) else context
+            return Response(body, content_type=f'{_sniff_mimetype(body)}; charset=utf-8')
+        if not isinstance(context, Sized):
+            return Response(str(context), mimetype='text/plain')
+        if self._negotiate(request) == 'text/html':
+            response = self.tabular_render(context, _route)
+        else:
+            response = self.json_render(context)
+        response.vary.add('Accept')
+        return response
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(qp_name={self.qp_name!r},'
+                f' dev_mode={self.dev_mode!r})')
+
+    def _negotiate(self, request: Request) -> str:
+        requested = request.args.get(self.qp_name)
+        if requested is None:
+            return request.accept_mimetypes.best_match(
+                list(_FORMAT_MIMETYPES.values()), default='application/json')
+        if requested not in _FORMAT_MIMETYPES:
+            raise BadRequest(f'the {self.qp_name!r} query parameter must be one of:'
+                             f' {", ".join(_FORMAT_MIMETYPES)}')
+        return _FORMAT_MIMETYPES[requested]
+
+
+render_basic = BasicRender()
+render_json = JSONRender()
+render_json_dev = JSONRender(dev_mode=True)

@@ -1,0 +1,35 @@
+"""Small endpoint helpers, plus Werkzeug's redirect helpers under clastic names.
+
+>>> redirect('/home').status_code
+302
+"""
+from __future__ import annotations
+
+from werkzeug.utils import append_slash_redirect, redirect
+from werkzeug.wrappers import Response
+
+__all__ = ['Redirector', 'redirect', 'append_slash_redirect']
+
+_REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+
+
+class Redirector:
+    """An endpoint that redirects every request to *location* with *code*.
+
+    >>> response = Redirector('/new-home')()
+    >>> response.status_code, response.headers['Location']
+    (301, '/new-home')
+    """
+
+    def __init__(self, location: str, code: int = 301) -> None:
+        if code not in _REDIRECT_CODES:
+            raise ValueError(f'expected a redirect status code in'
+                             f' {sorted(_REDIRECT_CODES)}, not {code!r}')
+        self.location = location
+        self.code = code
+
+    def __call__(self) -> Response:
+        return redirect(self.location, code=self.code)
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}(location={self.location!r}, code={self.code!r})'

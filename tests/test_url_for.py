@@ -1,0 +1,179 @@
+"""url_for and per-application converters (SPEC §2, beyond)."""
+import re
+
+import pytest
+from werkzeug.wrappers import Response
+
+from clastic import Application, Route, SubApplication
+from clastic.route import InvalidPattern
+
+
+def show_user(user_id):
+    return Response('user %r' % user_id)
+
+
+def show(value):
+    return Response(repr(value))
+
+
+def files(path):
+    return Response(repr(path))
+
+
+def even(n):
+    """A to_python that refuses odd numbers."""
+    if int(n) % 2:
+        raise ValueError('odd')
+    return int(n)
+
+
+SLUG = (r'[a-z0-9-]+', str.upper, str.lower)
+
+
+def make_app():
+    return Application([
+        Route('/u/<user_id:int>', show_user),
+        Route('/files/<path+>', files, name='files'),
+        Route('/all/<value*int>', show, name='rest'),
+        Route('/opt/<value?int>', show, name='opt'),
+        Route('/f/<value:float>', show, name='float'),
+        Route('/text/<value>', show, name='text'),
+        Route('/dir/<value>/', show, name='dir'),
+        Route('/slug/<value:slug>', show, name='slug'),
+        Route('/tags/<value+slug>', show, name='tags'),
+        Route('/even/<value:even>', show, name='even'),
+        Route('/even/<value>', lambda value: Response('odd ' + value)),
+    ], converters={'slug': SLUG, 'even': (r'[0-9]+', even, str)})
+
+
+@pytest.fixture
+def app():
+    return make_app()
+
+
+def test_default_name_is_the_qualified_name_of_the_endpoint(app):
+    assert show_user.__qualname__ == 'show_user'
+    assert app.url_for('show_user', user_id=3) == '/u/3'
+
+
+def test_by_endpoint(app):
+    assert app.url_for(show_user, user_id=42) == '/u/42'
+
+
+def test_by_name(app):
+    assert app.url_for('text', value='bob') == '/text/bob'
+    assert app.url_for('dir', value='bob') == '/dir/bob/'
+    assert app.url_for('float', value=1.5) == '/f/1.5'
+
+
+def test_multi_segment_params_are_joined(app):
+    assert app.url_for('files', path=['a', 'b', 'c']) == '/files/a/b/c'
+    assert app.url_for('rest', value=[1, 2]) == '/all/1/2'
+    assert app.url_for('rest', value=[]) == '/all'
+
+
+def test_optional_segment(app):
+    assert app.url_for('opt', value=5) == '/opt/5'
+    assert app.url_for('opt', value=None) == '/opt'
+
+
+def test_app_converter_to_url(app):
+    assert app.url_for('slug', value='HELLO-WORLD') == '/slug/hello-world'
+    assert app.url_for('tags', value=['A', 'B-C']) == '/tags/a/b-c'
+
+
+@pytest.mark.parametrize('name, params', [
+    ('show_user', {}),
+    ('files', {}),
+    ('text', {'other': 'x'}),
+])
+def test_missing_param_is_a_value_error(app, name, params):
+    with pytest.raises(ValueError):
+        app.url_for(name, **params)
+
+
+@pytest.mark.parametrize('name, params', [
+    ('show_user', {'user_id': 'abc'}),
+    ('rest', {'value': [1, 'two']}),
+    ('files', {'path': []}),
+    ('slug', {'value': 'not a slug!'}),
+])
+def test_invalid_param_is_a_value_error(app, name, params):
+    with pytest.raises(ValueError):
+        app.url_for(name, **params)
+
+
+@pytest.mark.parametrize('name, params', [
+    ('text', {'value': 'a?b#c d%é'}),
+    ('files', {'path': ['a b', 'c?d', 'ü']}),
+    ('slug', {'value': 'SOME-SLUG'}),
+    ('rest', {'value': [3, 4]}),
+    ('opt', {'value': 0}),
+])
+def test_url_for_routes_back_to_the_same_params(app, name, params):
+    path = app.url_for(name, **params)
+    assert path.startswith('/')
+    resp = app.get_local_client().get(path)
+    assert resp.status_code == 200
+    expected = list(params.values())[0]
+    if name == 'slug':
+        expected = expected.upper()
+    assert resp.get_data(as_text=True) == repr(expected)
+
+
+def test_url_for_includes_the_sub_application_prefix():
+    inner = Application([Route('/x/<value:int>', show, name='x')])
+    app = Application([SubApplication('/p', inner)])
+    assert app.url_for('x', value=1) == '/p/x/1'
+    assert inner.url_for('x', value=1) == '/x/1'
+
+
+def test_app_converter_matches_with_its_regex_and_to_python(app):
+    client = app.get_local_client()
+    assert client.get('/slug/hello-world').get_data(as_text=True) == repr(
+        'HELLO-WORLD')
+    assert client.get('/slug/Hello').status_code == 404
+    assert client.get('/tags/a/b').get_data(as_text=True) == repr(['A', 'B'])
+
+
+def test_app_converter_failure_tries_the_next_route(app):
+    client = app.get_local_client()
+    assert client.get('/even/4').get_data(as_text=True) == '4'
+    assert client.get('/even/3').get_data(as_text=True) == 'odd 3'
+
+
+def test_converters_are_per_application():
+    route = Route('/s/<value:slug>', show)
+    with pytest.raises(InvalidPattern):
+        Application([route])
+    assert Application([route], converters={'slug': SLUG}).routes
+
+
+@pytest.mark.parametrize('converters', [
+    {'slug': 'not a tuple'},
+    {'slug': (r'[a-z]+', str)},
+    {'slug': (r'[a-z', str, str)},
+    {'slug': (r'[a-z]+', 'not callable', str)},
+])
+def test_bad_converter_fails_at_construction(converters):
+    with pytest.raises((TypeError, ValueError, re.error)):
+        Application([Route('/s/<value:slug>', show)], converters=converters)
+
+
+def test_any_converter_failure_is_no_match():
+    users = {'ann': 'Ann A.'}
+    app = Application([Route('/u/<value:user>', show),
+                       Route('/u/<value>', lambda value: Response('other'))],
+                      converters={'user': (r'[a-z]+', users.__getitem__, str)})
+    client = app.get_local_client()
+    assert client.get('/u/ann').get_data(as_text=True) == repr('Ann A.')
+    resp = client.get('/u/bob')
+    assert resp.status_code == 200
+    assert resp.get_data(as_text=True) == 'other'
+
+
+@pytest.mark.parametrize('value', [1e20, 1e-7, -2.5e-300])
+def test_any_finite_float_routes_back(app, value):
+    path = app.url_for('float', value=value)
+    assert app.get_local_client().get(path).get_data(as_text=True) == repr(
+        value)
