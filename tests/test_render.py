@@ -13,6 +13,7 @@ import clastic.render
 import clastic.render.simple
 import clastic.render.tabular
 import clastic.utils
+from clastic.application import Application
 from clastic.errors import BadRequest
 from clastic.render import (BasicRender, JSONPRender, JSONRender, Table, TabularRender,
                             render_basic, render_json, render_json_dev)
@@ -356,8 +357,6 @@ def test_werkzeug_redirect_helpers_are_reexported():
 # -- end to end ---------------------------------------------------------------
 
 def test_end_to_end_through_an_application():
-    from clastic import Application
-
     def hello(name='world'):
         """Says hello; see https://example.com."""
         return f'Hello, {name}!'
@@ -389,3 +388,13 @@ def test_end_to_end_through_an_application():
 
     redirected = client.get('/old')
     assert (redirected.status_code, redirected.headers['Location']) == (301, '/')
+
+
+def test_basic_render_factory_in_an_application():
+    def data():
+        return {'a': 1}
+
+    app = Application([('/', data, 'any render argument')],
+                      render_factory=BasicRender.factory(qp_name='fmt'))
+    response = app.get_local_client().get('/?fmt=html')
+    assert (response.status_code, response.mimetype) == (200, 'text/html')
