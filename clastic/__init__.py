@@ -7,9 +7,9 @@
 """
 
 from werkzeug.utils import append_slash_redirect, redirect
-from werkzeug.wrappers import Request, Response
 
 from ._version import __version__
+from ._wrappers import Request, Response
 from .application import Application, RerouteWSGI, SubApplication
 from .errors import BadRequest, HTTPException, InternalServerError
 from .middleware import Middleware

@@ -44,9 +44,11 @@ def _float_to_url(value: float) -> str:
     return repr(float(value))
 
 
+_ANY_SEGMENT = Converter(r'[^/]+', str, str)
+
 BUILTIN_CONVERTERS: Mapping[str, Converter] = {
-    'unicode': Converter(r'[^/]+', str, str),
-    'str': Converter(r'[^/]+', str, str),
+    'unicode': _ANY_SEGMENT,
+    'str': _ANY_SEGMENT,
     'int': Converter(r'-?[0-9]+', int, lambda value: str(int(value))),
     'float': Converter(r'-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?', float,
                        _float_to_url),
@@ -161,51 +163,96 @@ class Pattern:
                 self._converters[segment.name] = converters[segment.type_name]
         self.bindings = tuple(s for s in self.segments if isinstance(s, Binding))
         self.names = tuple(b.name for b in self.bindings)
-        self._strict = re.compile(self._regex(separator='/', end='/' if self.is_branch else ''))
-        self._lenient = re.compile(self._regex(separator='/+', end='/*'))
-        self._convert = tuple((b.name, b.is_multi, self._converters[b.name].to_python)
-                              for b in self.bindings)
+        first = self.segments[0] if self.segments else ''
+        #: The first path segment when it is static text (``''`` for ``/``):
+        #: what the dispatcher indexes routes by. None for a leading binding.
+        self.first_static: Optional[str] = first if isinstance(first, str) else None
+        if all(binding.op == ':' for binding in self.bindings):
+            self.matcher = self._segment_matcher()
+        else:
+            self.matcher = self._regex_matcher()
 
-    def _regex(self, separator: str, end: str) -> str:
+    def _segment_matcher(self) -> Callable[[str], Optional[Dict[str, Any]]]:
+        """Match fixed-length patterns by comparing segments: no regex to compile."""
+        # '/a/<b>' splits as ['', 'a', b]; a branch adds a last '' for the trailing slash.
+        parts = ('', *self.segments) + (('',) if self.is_branch or not self.segments else ())
+        part_count = len(parts)
+        statics = tuple((index, part) for index, part in enumerate(parts) if isinstance(part, str))
+        # Text bindings take any non-empty segment as is; others check and convert.
+        texts = tuple((index, part.name) for index, part in enumerate(parts)
+                      if isinstance(part, Binding) and self._converters[part.name] is _ANY_SEGMENT)
+        bindings = tuple((index, part.name, re.compile(self._converters[part.name].regex).fullmatch,
+                          self._converters[part.name].to_python)
+                         for index, part in enumerate(parts)
+                         if isinstance(part, Binding) and self._converters[part.name] is not _ANY_SEGMENT)
+
+        def match(path: str) -> Optional[Dict[str, Any]]:
+            pieces = path.split('/')
+            if len(pieces) != part_count:
+                return None
+            for index, text in statics:
+                if pieces[index] != text:
+                    return None
+            values = {}
+            for index, name in texts:
+                value = pieces[index]
+                if not value:
+                    return None
+                values[name] = value
+            for index, name, fits, to_python in bindings:
+                raw = pieces[index]
+                if fits(raw) is None:
+                    return None
+                try:
+                    values[name] = to_python(raw)
+                except Exception:
+                    return None  # a value the converter refuses: no match, never a 500
+            return values
+        return match
+
+    def _regex_matcher(self) -> Callable[[str], Optional[Dict[str, Any]]]:
+        """Match variable-length patterns (``?``, ``+``, ``*``) with one regex."""
         parts = []
         for segment in self.segments:
             if isinstance(segment, str):
-                parts.append(separator + re.escape(segment))
+                parts.append('/' + re.escape(segment))
                 continue
             one = f'(?:{self._converters[segment.name].regex})'
-            value = f'{one}(?:{separator}{one})*' if segment.is_multi else one
-            part = f'{separator}(?P<{segment.name}>{value})'
+            value = f'{one}(?:/{one})*' if segment.is_multi else one
+            part = f'/(?P<{segment.name}>{value})'
             parts.append(f'(?:{part})?' if segment.is_optional else part)
-        return ''.join(parts) + (end if parts or self.is_branch else '')
+        fullmatch = re.compile(''.join(parts) + ('/' if self.is_branch or not parts else '')).fullmatch
+        convert = tuple((b.name, b.is_multi, self._converters[b.name].to_python)
+                        for b in self.bindings)
+
+        def match(path: str) -> Optional[Dict[str, Any]]:
+            found = fullmatch(path)
+            if found is None:
+                return None
+            values = {}
+            try:
+                for name, is_multi, to_python in convert:
+                    raw = found.group(name)
+                    if is_multi:
+                        values[name] = [to_python(item) for item in raw.split('/')] if raw else []
+                    elif raw is None:
+                        values[name] = None
+                    elif '/' in raw:
+                        return None  # a converter regex that spans segments cannot bind one
+                    else:
+                        values[name] = to_python(raw)
+            except Exception:
+                return None  # a value the converter refuses: no match, never a 500
+            return values
+        return match
 
     def match(self, path: str) -> Optional[Dict[str, Any]]:
         """Return the converted bindings if *path* matches exactly, else None."""
-        return self._values(self._strict.fullmatch(path))
+        return self.matcher(path)
 
     def match_lenient(self, path: str) -> Optional[Dict[str, Any]]:
         """Like :meth:`match`, ignoring doubled and missing/extra trailing slashes."""
-        return self._values(self._lenient.fullmatch(path))
-
-    def _values(self, match: Optional['re.Match[str]']) -> Optional[Dict[str, Any]]:
-        if match is None:
-            return None
-        values = {}
-        try:
-            for name, is_multi, to_python in self._convert:
-                raw = match.group(name)
-                if is_multi:
-                    values[name] = [to_python(item) for item in raw.split('/') if item] if raw else []
-                elif raw is None:
-                    values[name] = None
-                elif '/' in raw:
-                    return None  # a converter regex that spans segments cannot bind one
-                else:
-                    values[name] = to_python(raw)
-        except Exception:
-            # Any value the converter refuses means this route does not match:
-            # routing continues, the client never sees a 500 for a bad URL.
-            return None
-        return values
+        return self.matcher(self.normalize(path))
 
     def normalize(self, path: str) -> str:
         """Return *path* with single slashes and this pattern's trailing slash.

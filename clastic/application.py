@@ -14,10 +14,11 @@ from urllib.parse import quote
 from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 from werkzeug.test import Client
 from werkzeug.utils import redirect
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Response as WerkzeugResponse
 
-from ._dispatch import DispatchState
+from ._dispatch import DispatchState, IndexedRouter
 from ._inject import RESERVED_ARGS, ChainCompiler
+from ._wrappers import Request, Response
 from ._pattern import BUILTIN_CONVERTERS, Converter, InvalidPattern
 from .errors import (ContextualErrorHandler, ErrorHandler, HTTPException, from_werkzeug,
                      negotiate_error)
@@ -114,6 +115,8 @@ class Application:
 
     request_type = Request
     response_type = Response
+    #: Finds the candidate routes for a path (see :mod:`clastic._dispatch`).
+    router_type = IndexedRouter
     default_error_handler_type = ErrorHandler
     default_debug_error_handler_type = ContextualErrorHandler
 
@@ -142,7 +145,8 @@ class Application:
         self.routes: List[BoundRoute] = []
         self.error_handler: ErrorHandler = self._make_error_handler(error_handler)
         for entry in routes or ():
-            self.add(entry)
+            self._bind_entry(entry, len(self.routes))
+        self._router = self.router_type(self.routes)
         self._null_route = NullRoute().bind(self)
         self._wsgi = self._wrap_wsgi()
 
@@ -166,13 +170,16 @@ class Application:
 
     def add(self, entry: RouteEntry, index: Optional[int] = None) -> None:
         """Bind one more route (or every route of a sub-application), checked as usual."""
+        self._bind_entry(entry, len(self.routes) if index is None else index)
+        self._router = self.router_type(self.routes)
+
+    def _bind_entry(self, entry: RouteEntry, index: int) -> None:
         entry = _to_entry(entry)
         if isinstance(entry, SubApplication):
             bound = entry.bind_routes(self)
         else:
             bound = [entry.bind(self)]
-        position = len(self.routes) if index is None else index
-        self.routes[position:position] = bound
+        self.routes[index:index] = bound
 
     def iter_routes(self) -> Iterable[BoundRoute]:
         """Iterate over the bound routes in dispatch order."""
@@ -198,34 +205,45 @@ class Application:
 
     def _wsgi_app(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request = self.request_type(environ)
-        return self._dispatch(request)(environ, start_response)
+        # Path and method exactly as Werkzeug's Request computes them, read
+        # here so that routing never makes the request parse the environ.
+        method = environ.get('REQUEST_METHOD', 'GET').upper()
+        path_info = (environ.get('PATH_INFO') or '').encode('latin-1').decode('utf-8', 'replace')
+        return self._dispatch(request, '/' + path_info.lstrip('/'), method)(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
         """Route *request* and return the Response (SPEC §4)."""
-        result = self._dispatch(request)
+        result = self._dispatch(request, request.path, request.method)
         if isinstance(result, RerouteWSGI):
             return self.response_type.from_app(result.wsgi_app, request.environ)
         return result
 
-    def _dispatch(self, request: Request) -> Union[Response, RerouteWSGI]:
+    def _dispatch(self, request: Request, path: str, method: str) -> Union[Response, RerouteWSGI]:
         state = DispatchState()
-        path, method = request.path, request.method
-        for route in self.routes:
-            params = route.match_path(path)
+        for route in self._router.candidates(path):
+            params = route._match(path)
             if params is None:
                 continue
             outcome = self._try_route(route, params, request, method, state)
             if outcome is not None:
                 return outcome
-        # Nothing answered the path as written: try its slash variants.
-        for route in self.routes:
-            if route.slash_mode == S_STRICT or route.match_path(path) is not None:
+        return self._dispatch_slash_variants(request, path, method, state)
+
+    def _dispatch_slash_variants(self, request: Request, path: str, method: str,
+                                 state: DispatchState) -> Union[Response, RerouteWSGI]:
+        """Nothing answered the path as written: try it normalized, per slash mode."""
+        collapsed = '/' + '/'.join(part for part in path.split('/') if part)
+        for route in self._router.candidates(collapsed):
+            if route.slash_mode == S_STRICT:
                 continue
-            params = route._pattern.match_lenient(path)
+            normalized = route._pattern.normalize(path)
+            if normalized == path:
+                continue  # already tried as written
+            params = route._match(normalized)
             if params is None:
                 continue
             if route.slash_mode == S_REDIRECT and route.match_method(method):
-                return self._redirect_to_normal(request, route)
+                return self._redirect_to_normal(request, normalized)
             outcome = self._try_route(route, params, request, method, state)
             if outcome is not None:
                 return outcome
@@ -240,7 +258,7 @@ class Application:
         state.routes_tried.append(route)
         try:
             result = route._execute(request, state, **params)
-            if not isinstance(result, Response):
+            if not isinstance(result, WerkzeugResponse):
                 raise TypeError(f'{route.label} produced {result!r}, not a Response'
                                 + ('' if route.render else ' (the route has no render)'))
         except HTTPException as error:
@@ -276,7 +294,7 @@ class Application:
                       error: HTTPException, state: DispatchState) -> Response:
         try:
             response = route._render_error(request, error, state, **params)
-            if isinstance(response, Response):
+            if isinstance(response, WerkzeugResponse):
                 return response
             raise TypeError(f'render_error of {route.label} returned {response!r},'
                             ' not a Response')
@@ -284,11 +302,10 @@ class Application:
             _logger.exception('render_error failed for %s; using the default format', route.label)
             return negotiate_error(request, error)
 
-    def _redirect_to_normal(self, request: Request, route: BoundRoute) -> Response:
+    def _redirect_to_normal(self, request: Request, normalized_path: str) -> Response:
         # Quoting keeps the target a same-site path: a backslash or a second
         # leading slash can never reach the Location header unescaped.
-        location = request.script_root + quote(route._pattern.normalize(request.path),
-                                               safe="/!$&'()*+,;=:@-._~")
+        location = request.script_root + quote(normalized_path, safe="/!$&'()*+,;=:@-._~")
         query = request.query_string.decode('latin-1')
         if query:
             location += '?' + quote(query, safe="/?!$&'()*+,;=:@-._~%[]")

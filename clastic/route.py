@@ -253,6 +253,9 @@ class BoundRoute:
         except InvalidPattern as exc:
             raise InvalidPattern(f'{exc}; in {self.label}') from None
         self.is_branch = self._pattern.is_branch
+        #: The first path segment if it is static text: routers index by it.
+        self.first_static = self._pattern.first_static
+        self._match = self._pattern.matcher
         self._compile()
 
     def embedded(self, outer_app: Any, prefix: str, rebind_render: bool = False,

@@ -13,7 +13,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from itertools import chain
 from typing import Any, Optional
 
-from werkzeug.wrappers import Request, Response
+from werkzeug import wrappers
+from werkzeug.wrappers import Request
+
+from clastic._wrappers import Response
 
 from clastic.errors import BadRequest
 from clastic.render.tabular import Table, TabularRender
@@ -124,13 +127,14 @@ class JSONPRender(JSONRender):
                 f' encoding={self.encoding!r})')
 
 
-def _sniff_mimetype(body: bytes) -> str:
+def _sniff_content_type(body: bytes) -> str:
     stripped = body.strip()
     if stripped[:1] + stripped[-1:] in (b'{}', b'[]'):
-        return 'application/json'
-    if b'<html' in body[:_HTML_SNIFF_LENGTH].lower():
-        return 'text/html'
-    return 'text/plain'
+        return 'application/json; charset=utf-8'
+    head = body[:_HTML_SNIFF_LENGTH]
+    if b'<' in head and b'<html' in head.lower():
+        return 'text/html; charset=utf-8'
+    return 'text/plain; charset=utf-8'
 
 
 class BasicRender:
@@ -182,11 +186,11 @@ class BasicRender:
         return basic_render_factory
 
     def __call__(self, context: Any, request: Request, _route: Any) -> Response:
-        if isinstance(context, Response):
-            return context
         if isinstance(context, (str, bytes)):
             body = context.encode('utf-8') if isinstance(context, str) else context
-            return Response(body, content_type=f'{_sniff_mimetype(body)}; charset=utf-8')
+            return Response(body, content_type=_sniff_content_type(body))
+        if isinstance(context, wrappers.Response):
+            return context
         if not isinstance(context, Sized):
             return Response(str(context), mimetype='text/plain')
         if self._negotiate(request) == 'text/html':

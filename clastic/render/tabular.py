@@ -14,7 +14,7 @@ from html import escape
 from typing import Any
 
 from boltons.tableutils import Table
-from werkzeug.wrappers import Response
+from clastic._wrappers import Response
 
 __all__ = ['Table', 'TabularRender']
 

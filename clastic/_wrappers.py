@@ -1,0 +1,115 @@
+"""Clastic's Request and Response: Werkzeug's, minus work nobody asked for.
+
+Both are real subclasses of Werkzeug's wrappers and behave exactly like them.
+They only skip work on the common path:
+
+- :class:`Request` reads the environ (path, headers, ...) the first time one
+  of those attributes is used, so a chain that never looks costs nothing;
+- :class:`Response` builds the headers of a plain ``bytes``/``str`` body
+  directly, and serves a response whose headers need no fixing without
+  Werkzeug's general-purpose header rewrite.
+"""
+
+from typing import Any, Callable, Dict, Iterable, Optional
+
+from werkzeug import wrappers
+from werkzeug.datastructures import Headers
+from werkzeug.utils import get_content_type
+
+# The attributes Werkzeug's Request.__init__ computes from the environ.
+_ENVIRON_ATTRIBUTES = frozenset(['method', 'scheme', 'server', 'root_path', 'path',
+                                 'query_string', 'headers', 'remote_addr'])
+
+# Methods a Response subclass may override; if it does, it is built or served
+# by Werkzeug's general path so the override is honoured.
+_BUILDING_METHODS = ('set_data',)
+_SERVING_METHODS = ('__call__', 'get_wsgi_response', 'get_wsgi_headers', 'get_app_iter',
+                    'iter_encoded', 'close')
+
+# Headers Werkzeug rewrites while serving (IRI to URI): their presence sends a
+# response down the general path.
+_REWRITTEN_HEADERS = frozenset(['location', 'content-location'])
+
+
+class Request(wrappers.Request):
+    """A Werkzeug Request that reads the environ only when first asked.
+
+    >>> from werkzeug.test import EnvironBuilder
+    >>> request = Request(EnvironBuilder('/hello', method='POST').get_environ())
+    >>> request.method, request.path
+    ('POST', '/hello')
+    """
+
+    def __init__(self, environ: Dict[str, Any], populate_request: bool = True,
+                 shallow: bool = False) -> None:
+        self.environ = environ
+        self.shallow = shallow
+        if populate_request and not shallow:
+            environ['werkzeug.request'] = self
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for attributes not set yet. The first use of any of
+        # Werkzeug's environ-derived attributes runs its __init__ for all.
+        if name in _ENVIRON_ATTRIBUTES:
+            wrappers.Request.__init__(self, self.environ, populate_request=False,
+                                      shallow=self.shallow)
+            return getattr(self, name)
+        raise AttributeError(f'{type(self).__name__!r} object has no attribute {name!r}')
+
+
+class Response(wrappers.Response):
+    """A Werkzeug Response that is cheap to build and serve for plain bodies.
+
+    >>> response = Response('Hello', mimetype='text/plain')
+    >>> response.status, response.headers['Content-Length'], response.get_data()
+    ('200 OK', '5', b'Hello')
+    """
+
+    _fast_building = True
+    _fast_serving = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._fast_building = cls.default_status == 200 and all(
+            getattr(cls, name) is getattr(Response, name) for name in _BUILDING_METHODS)
+        cls._fast_serving = all(getattr(cls, name) is getattr(Response, name)
+                                for name in _SERVING_METHODS)
+
+    def __init__(self, response: Any = None, status: Any = None, headers: Any = None,
+                 mimetype: Optional[str] = None, content_type: Optional[str] = None,
+                 direct_passthrough: bool = False) -> None:
+        if (self._fast_building and status is None and headers is None
+                and not direct_passthrough and isinstance(response, (str, bytes))):
+            body = response.encode() if isinstance(response, str) else response
+            if content_type is None:
+                content_type = get_content_type(mimetype or self.default_mimetype, 'utf-8')
+            # The state Werkzeug's __init__ would leave, without its per-header
+            # validation (both values are well-formed by construction).
+            self.headers = Headers()
+            self.headers._list = [('Content-Type', content_type),
+                                  ('Content-Length', str(len(body)))]
+            self._status, self._status_code = '200 OK', 200
+            self.direct_passthrough = False
+            self._on_close = []
+            self.response = [body]
+            return
+        super().__init__(response, status, headers, mimetype, content_type, direct_passthrough)
+
+    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        body = self.response
+        status_code = self._status_code
+        if (self._fast_serving and type(body) is list and not self._on_close
+                and not self.direct_passthrough and status_code >= 200
+                and status_code not in (204, 304) and all(type(chunk) is bytes for chunk in body)):
+            headers = self.headers.to_wsgi_list()
+            has_length = False
+            for name, _value in headers:
+                lowered = name.lower()
+                if lowered in _REWRITTEN_HEADERS:
+                    break
+                has_length = has_length or lowered == 'content-length'
+            else:
+                if has_length:
+                    start_response(self._status, headers)
+                    return [] if environ['REQUEST_METHOD'] == 'HEAD' else body
+        return super().__call__(environ, start_response)
