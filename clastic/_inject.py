@@ -155,6 +155,17 @@ class ChainCompiler:
 
     def __init__(self) -> None:
         self._factories: Dict[str, Callable[..., Callable[..., Any]]] = {}
+        self._injectables: Dict[Any, Injectable] = {}
+
+    def injectable(self, func: Callable[..., Any]) -> Injectable:
+        """Return ``Injectable.of(func)``, reading each signature once."""
+        try:
+            return self._injectables[func]
+        except KeyError:
+            injectable = self._injectables[func] = Injectable.of(func)
+            return injectable
+        except TypeError:  # an unhashable callable
+            return Injectable.of(func)
 
     def compile_chain(self, spec: ChainSpec) -> Callable[..., Any]:
         """Check *spec* and return ``_execute(*entry_args)`` running the chain."""
@@ -174,7 +185,7 @@ class ChainCompiler:
         """
         _check_names(route_label, entry_args, constants)
         emitter = _ChainEmitter(ChainSpec(route_label, tuple(entry_args), constants, (),
-                                          Injectable.of(func), None))
+                                          self.injectable(func), None))
         available = frozenset(entry_args) | frozenset(constants)
         call = emitter.call(emitter.endpoint_var, emitter.spec.endpoint, available,
                             role, pass_all=pass_all)

@@ -10,7 +10,7 @@ They only skip work on the common path:
   Werkzeug's general-purpose header rewrite.
 """
 
-from typing import Any, Callable, Dict, Iterable, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from werkzeug import wrappers
 from werkzeug.datastructures import Headers
@@ -25,10 +25,6 @@ _ENVIRON_ATTRIBUTES = frozenset(['method', 'scheme', 'server', 'root_path', 'pat
 _BUILDING_METHODS = ('set_data',)
 _SERVING_METHODS = ('__call__', 'get_wsgi_response', 'get_wsgi_headers', 'get_app_iter',
                     'iter_encoded', 'close')
-
-# Headers Werkzeug rewrites while serving (IRI to URI): their presence sends a
-# response down the general path.
-_REWRITTEN_HEADERS = frozenset(['location', 'content-location'])
 
 
 class Request(wrappers.Request):
@@ -60,6 +56,12 @@ class Request(wrappers.Request):
 class Response(wrappers.Response):
     """A Werkzeug Response that is cheap to build and serve for plain bodies.
 
+    ``Response(body)`` with a ``str`` or ``bytes`` body and at most a
+    mimetype or content type sets its two headers directly. Serving it skips
+    Werkzeug's header rewrite as long as those two headers and the body are
+    all it has; any change (a new header, a status without a body, a close
+    callback, a streamed body) sends it down Werkzeug's general path.
+
     >>> response = Response('Hello', mimetype='text/plain')
     >>> response.status, response.headers['Content-Length'], response.get_data()
     ('200 OK', '5', b'Hello')
@@ -67,6 +69,8 @@ class Response(wrappers.Response):
 
     _fast_building = True
     _fast_serving = True
+    #: The header list set by the fast constructor, while it is still in use.
+    _plain_headers: Optional[List[Tuple[str, str]]] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -78,38 +82,41 @@ class Response(wrappers.Response):
     def __init__(self, response: Any = None, status: Any = None, headers: Any = None,
                  mimetype: Optional[str] = None, content_type: Optional[str] = None,
                  direct_passthrough: bool = False) -> None:
-        if (self._fast_building and status is None and headers is None
-                and not direct_passthrough and isinstance(response, (str, bytes))):
-            body = response.encode() if isinstance(response, str) else response
-            if content_type is None:
-                content_type = get_content_type(mimetype or self.default_mimetype, 'utf-8')
-            # The state Werkzeug's __init__ would leave, without its per-header
-            # validation (both values are well-formed by construction).
-            self.headers = Headers()
-            self.headers._list = [('Content-Type', content_type),
-                                  ('Content-Length', str(len(body)))]
-            self._status, self._status_code = '200 OK', 200
-            self.direct_passthrough = False
-            self._on_close = []
-            self.response = [body]
+        if (not self._fast_building or status is not None or headers is not None
+                or direct_passthrough or not isinstance(response, (str, bytes))):
+            super().__init__(response, status, headers, mimetype, content_type, direct_passthrough)
             return
-        super().__init__(response, status, headers, mimetype, content_type, direct_passthrough)
+        body = response.encode() if isinstance(response, str) else response
+        if content_type is None:
+            content_type = get_content_type(mimetype or self.default_mimetype, 'utf-8')
+        # The state Werkzeug's __init__ would leave, without its per-header
+        # validation (both values are well-formed by construction).
+        self._plain_headers = [('Content-Type', content_type), ('Content-Length', str(len(body)))]
+        self.headers = Headers()
+        self.headers._list = self._plain_headers
+        self._status, self._status_code = '200 OK', 200
+        self.direct_passthrough = False
+        self._on_close = []
+        self.response = [body]
 
     def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if not self._is_plain():
+            return super().__call__(environ, start_response)
+        start_response(self._status, list(self._plain_headers))
+        return [] if environ['REQUEST_METHOD'] == 'HEAD' else self.response
+
+    def _is_plain(self) -> bool:
+        """Tell whether serving through Werkzeug would change nothing.
+
+        True while the response still has exactly the fast constructor's two
+        headers (values may have changed: ``set_data`` updates the length), a
+        single bytes chunk, a status with a body, and no close callbacks.
+        """
+        plain = self._plain_headers
         body = self.response
-        status_code = self._status_code
-        if (self._fast_serving and type(body) is list and not self._on_close
-                and not self.direct_passthrough and status_code >= 200
-                and status_code not in (204, 304) and all(type(chunk) is bytes for chunk in body)):
-            headers = self.headers.to_wsgi_list()
-            has_length = False
-            for name, _value in headers:
-                lowered = name.lower()
-                if lowered in _REWRITTEN_HEADERS:
-                    break
-                has_length = has_length or lowered == 'content-length'
-            else:
-                if has_length:
-                    start_response(self._status, headers)
-                    return [] if environ['REQUEST_METHOD'] == 'HEAD' else body
-        return super().__call__(environ, start_response)
+        return (plain is not None and self._fast_serving and self.headers._list is plain
+                and len(plain) == 2 and plain[0][0] == 'Content-Type'
+                and plain[1][0] == 'Content-Length' and not self._on_close
+                and not self.direct_passthrough and type(body) is list and len(body) == 1
+                and type(body[0]) is bytes and self._status_code >= 200
+                and self._status_code not in (204, 304))

@@ -252,7 +252,7 @@ class Application:
     def _try_route(self, route: BoundRoute, params: Dict[str, Any], request: Request,
                    method: str, state: DispatchState) -> Union[Response, RerouteWSGI, None]:
         """Run *route*; return its answer, or None to let routing continue."""
-        if not route.match_method(method):
+        if route.methods is not None and method not in route.methods:
             state.add_allowed_methods(route.methods)
             return None
         state.routes_tried.append(route)

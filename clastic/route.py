@@ -279,7 +279,8 @@ class BoundRoute:
         app = self.bound_apps[-1]
         url_names = self._pattern.names
         resource_names = [n for n in self.resources if isinstance(n, str) and n.isidentifier()]
-        layers = middleware_layers(self.middlewares)
+        compiler = app._chain_compiler
+        layers = middleware_layers(self.middlewares, compiler.injectable)
         conflicts = find_conflicts(
             [('url', url_names), ('resources', resource_names),
              ('builtins', RESERVED_ARGS)]
@@ -292,13 +293,12 @@ class BoundRoute:
         endpoint = self.endpoint
         if isinstance(endpoint, RerouteWSGI):
             endpoint = endpoint.reroute
-        compiler = app._chain_compiler
         self._layers = layers
-        self._endpoint_injectable = Injectable.of(endpoint)
+        self._endpoint_injectable = compiler.injectable(endpoint)
         where = f'route {self.pattern!r}'
         self._execute = compiler.compile_chain(ChainSpec(
             where, entry_args, constants, layers, self._endpoint_injectable,
-            Injectable.of(self.render) if self.render is not None else None))
+            compiler.injectable(self.render) if self.render is not None else None))
         error_args = ('request', '_error', '_dispatch_state') + url_names
         render_error = self.render_error or app.error_handler.render_error
         self._render_error = compiler.compile_call(where, 'error renderer', render_error,

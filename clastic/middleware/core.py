@@ -131,14 +131,16 @@ def merge_middlewares(outer: Iterable[Middleware], inner: Iterable[Middleware]) 
     return merged
 
 
-def middleware_layers(middlewares: Iterable[Middleware]) -> Tuple[Layer, ...]:
+def middleware_layers(middlewares: Iterable[Middleware],
+                      injectable: Callable[[Callable[..., Any]], Injectable] = Injectable.of
+                      ) -> Tuple[Layer, ...]:
     """Return the chain layers of *middlewares*: request ones, then endpoint, then render."""
     layers = []
     for phase, provides_attr in PHASES:
         for middleware in middlewares:
             func = getattr(middleware, phase, None)
             if func is not None:
-                layers.append(Layer(Injectable.of(func), _provides_of(middleware, provides_attr),
+                layers.append(Layer(injectable(func), _provides_of(middleware, provides_attr),
                                     f'middleware {middleware.name}', phase))
     return tuple(layers)
 
