@@ -285,7 +285,8 @@ class _ChainEmitter:
             return innermost(available)
         layer, rest = layers[0], layers[1:]
         next_var = self._open_next(layer.provides)
-        self.writer.line(f'return {self._emit_nested(rest, available | frozenset(layer.provides), innermost)}')
+        inner = self._emit_nested(rest, available | frozenset(layer.provides), innermost)
+        self.writer.line(f'return {inner}')
         self.writer.depth -= 1
         return self._call_layer(layer, next_var, available)
 

@@ -18,13 +18,11 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ._dispatch import DispatchState, IndexedRouter
 from ._inject import RESERVED_ARGS, ChainCompiler
-from ._wrappers import Request, Response
 from ._pattern import BUILTIN_CONVERTERS, Converter, InvalidPattern
-from .errors import (ContextualErrorHandler, ErrorHandler, HTTPException, from_werkzeug,
-                     negotiate_error)
+from ._wrappers import Request, Response
+from .errors import ContextualErrorHandler, ErrorHandler, HTTPException, from_werkzeug, negotiate_error
 from .middleware.core import check_middlewares, check_wsgi_callable
-from .route import (S_REDIRECT, S_STRICT, BoundRoute, NullRoute, RerouteWSGI, Route,
-                    _check_slash_mode)
+from .route import S_REDIRECT, S_STRICT, BoundRoute, NullRoute, RerouteWSGI, Route, _check_slash_mode
 
 __all__ = ['Application', 'SubApplication', 'RerouteWSGI', 'DispatchState']
 
@@ -125,7 +123,8 @@ class Application:
                  middlewares: Optional[Sequence[Any]] = None, render_factory: Any = None,
                  error_handler: Optional[ErrorHandler] = None, debug: bool = False,
                  slash_mode: str = S_REDIRECT,
-                 converters: Optional[Mapping[str, Tuple[str, Callable[..., Any], Callable[..., Any]]]] = None):
+                 converters: Optional[Mapping[str, Tuple[str, Callable[..., Any],
+                                                         Callable[..., Any]]]] = None):
         if resources is not None and not isinstance(resources, Mapping):
             raise TypeError(f'resources must be a mapping, not {resources!r}')
         self.resources = dict(resources or {})

@@ -31,7 +31,6 @@ from werkzeug.wrappers import Request, Response
 
 from clastic._version import __version__
 
-
 #: Mimetypes an error can be rendered as, mapped to the serializer used.
 #: The order is the negotiation preference: when the client accepts several
 #: equally (``*/*``, or no ``Accept`` header at all, as curl and most HTTP

@@ -13,7 +13,6 @@ import pytest
 
 from clastic import Application, Middleware, Response, redirect, render_basic
 
-
 # Hello World!
 
 def hello(name='world'):
@@ -156,7 +155,7 @@ class TimingMiddleware(Middleware):
             ret = next()
         except:  # noqa: E722  (as written in the README)
             raise  # TODO: exception handling
-        total_time = time.time() - start_time
+        total_time = time.time() - start_time  # noqa: F841 (the README's code, verbatim)
         return ret
 
 

@@ -6,8 +6,14 @@
 """
 import ashes
 
-from clastic.render.simple import (BasicRender, JSONPRender, JSONRender,
-                                   render_basic, render_json, render_json_dev)
+from clastic.render.simple import (
+                                   BasicRender,
+                                   JSONPRender,
+                                   JSONRender,
+                                   render_basic,
+                                   render_json,
+                                   render_json_dev,
+)
 from clastic.render.tabular import Table, TabularRender
 
 __all__ = ['BasicRender', 'JSONPRender', 'JSONRender', 'Table', 'TabularRender',

@@ -17,7 +17,6 @@ from werkzeug import wrappers
 from werkzeug.wrappers import Request
 
 from clastic._wrappers import Response
-
 from clastic.errors import BadRequest
 from clastic.render.tabular import Table, TabularRender
 

@@ -14,6 +14,7 @@ from html import escape
 from typing import Any
 
 from boltons.tableutils import Table
+
 from clastic._wrappers import Response
 
 __all__ = ['Table', 'TabularRender']
