@@ -1,16 +1,15 @@
 """The Application and how it dispatches a request (SPEC §2, §4)."""
 import json
-from xml.etree import ElementTree
 from wsgiref.validate import validator
+from xml.etree import ElementTree
 
 import pytest
 from werkzeug.test import Client, EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
-from clastic import Application, RerouteWSGI, Route, GET, POST
+from clastic import GET, POST, Application, RerouteWSGI, Route
 from clastic.application import DispatchState
-from clastic.errors import (ContextualErrorHandler, ErrorHandler, Forbidden,
-                            Gone, NotFound)
+from clastic.errors import ContextualErrorHandler, ErrorHandler, Forbidden, Gone, NotFound
 
 
 def ok():

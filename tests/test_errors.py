@@ -13,9 +13,17 @@ from werkzeug.wrappers import Response
 from clastic import errors
 from clastic._version import __version__
 from clastic.errors import (
-    MIME_SUPPORT_MAP, BadRequest, ContextualErrorHandler, ErrorHandler,
-    HTTPException, InternalServerError, MethodNotAllowed, NotFound,
-    REPLErrorHandler, negotiate_error)
+    MIME_SUPPORT_MAP,
+    BadRequest,
+    ContextualErrorHandler,
+    ErrorHandler,
+    HTTPException,
+    InternalServerError,
+    MethodNotAllowed,
+    NotFound,
+    REPLErrorHandler,
+    negotiate_error,
+)
 
 HOSTILE = '<script>alert("x")</script> & \'q\''
 FORMATS = ['text/plain', 'text/html', 'application/json', 'application/xml']

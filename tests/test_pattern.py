@@ -4,9 +4,8 @@ import os
 import pytest
 from werkzeug.wrappers import Response
 
-from clastic import Application, Route, GET, POST, PUT, DELETE
-from clastic.route import (HTTP_METHODS, InvalidEndpoint, InvalidMethod,
-                           InvalidPattern)
+from clastic import DELETE, GET, POST, PUT, Application, Route
+from clastic.route import HTTP_METHODS, InvalidEndpoint, InvalidMethod, InvalidPattern
 
 
 def ok():

@@ -15,8 +15,16 @@ import clastic.render.tabular
 import clastic.utils
 from clastic.application import Application
 from clastic.errors import BadRequest
-from clastic.render import (BasicRender, JSONPRender, JSONRender, Table, TabularRender,
-                            render_basic, render_json, render_json_dev)
+from clastic.render import (
+    BasicRender,
+    JSONPRender,
+    JSONRender,
+    Table,
+    TabularRender,
+    render_basic,
+    render_json,
+    render_json_dev,
+)
 from clastic.utils import Redirector, append_slash_redirect, redirect
 
 BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'

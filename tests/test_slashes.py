@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.wrappers import Response
 
-from clastic import Application, Route, S_REDIRECT, S_REWRITE, S_STRICT
+from clastic import S_REDIRECT, S_REWRITE, S_STRICT, Application, Route
 
 MODES = [S_REDIRECT, S_REWRITE, S_STRICT]
 

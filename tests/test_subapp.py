@@ -2,8 +2,7 @@
 import pytest
 from werkzeug.wrappers import Response
 
-from clastic import (Application, Middleware, Route, SubApplication,
-                     S_REDIRECT, S_STRICT)
+from clastic import S_REDIRECT, S_STRICT, Application, Middleware, Route, SubApplication
 
 
 def answer(text):
