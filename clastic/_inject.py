@@ -307,40 +307,51 @@ class _ChainEmitter:
     def call(self, var: str, injectable: Injectable, available: frozenset, role: str,
              next_var: Optional[str] = None, owner: str = '', pass_all: bool = False,
              context_ok: bool = False) -> str:
-        """Return the source of a call to *injectable* with the names it takes."""
+        """Return the source of a call to *injectable* with the names it takes.
+
+        Arguments go by position while the parameters line up (positional
+        calls are the cheapest), by keyword after the first one skipped.
+        """
         params = list(injectable.params)
-        args: List[str] = []
-        if next_var is not None:
-            first = params.pop(0)
-            args.append(next_var if first.kind is first.POSITIONAL_ONLY else f'{first.name}={next_var}')
         self._check_reserved(injectable, role, owner, context_ok or role == 'render')
-        missing = sorted(p.name for p in params
+        missing = sorted(p.name for p in params[1 if next_var else 0:]
                          if p.name not in available and p.default is p.empty)
         if missing:
             self._unresolved(injectable, role, owner, missing, available)
-        passed = set()
+        values = dict.fromkeys(available, '')
+        if next_var is not None:
+            values[params[0].name] = next_var
+        args: List[str] = []
+        positional = True
         for index, param in enumerate(params):
-            if param.name in available:
-                self._use(param.name)
-                passed.add(param.name)
-                args.append(param.name if param.kind is param.POSITIONAL_ONLY
-                            else f'{param.name}={param.name}')
-            elif param.kind is param.POSITIONAL_ONLY and any(
-                    later.kind is later.POSITIONAL_ONLY and later.name in available
-                    for later in params[index + 1:]):
-                # A later positional-only argument is passed, so this one's
-                # default must be passed explicitly to keep positions right.
-                args.append(self._value(f'_c_default{len(self.values)}', param.default))
+            if param.name not in values:
+                if param.kind is param.POSITIONAL_ONLY and any(
+                        later.kind is later.POSITIONAL_ONLY and later.name in values
+                        for later in params[index + 1:]):
+                    # A later positional-only argument is passed, so this one's
+                    # default must be passed explicitly to keep positions right.
+                    args.append(self._value(f'_c_default{len(self.values)}', param.default))
+                else:
+                    positional = False
+                continue
+            source = values[param.name] or self._use(param.name)
+            if param.kind is param.KEYWORD_ONLY:
+                positional = False
+            if positional or param.kind is param.POSITIONAL_ONLY:
+                args.append(source)
+            else:
+                args.append(f'{param.name}={source}')
         if pass_all and injectable.var_keyword:
-            for name in sorted(available - passed - {p.name for p in params}):
-                self._use(name)
-                args.append(f'{name}={name}')
+            for name in sorted(available - {p.name for p in params}):
+                args.append(f'{name}={self._use(name)}')
         return f'{var}({", ".join(args)})'
 
-    def _use(self, name: str) -> None:
+    def _use(self, name: str) -> str:
+        """Note that generated code reads *name*; return how it refers to it."""
         if name in self.spec.constants and name not in self.used_constants:
             self.used_constants.append(name)
             self.values[name] = self.spec.constants[name]
+        return name
 
     def _check_reserved(self, injectable: Injectable, role: str, owner: str,
                         context_ok: bool) -> None:

@@ -20,9 +20,10 @@ from werkzeug.utils import get_content_type
 _ENVIRON_ATTRIBUTES = frozenset(['method', 'scheme', 'server', 'root_path', 'path',
                                  'query_string', 'headers', 'remote_addr'])
 
-# Methods a Response subclass may override; if it does, it is built or served
-# by Werkzeug's general path so the override is honoured.
-_BUILDING_METHODS = ('set_data',)
+# Attributes a Response subclass may override; if it does, it is built or
+# served by Werkzeug's general path so the override is honoured.
+_BUILDING_ATTRIBUTES = ('set_data', 'status', 'status_code', 'default_status',
+                        'automatically_set_content_length')
 _SERVING_METHODS = ('__call__', 'get_wsgi_response', 'get_wsgi_headers', 'get_app_iter',
                     'iter_encoded', 'close')
 
@@ -47,8 +48,11 @@ class Request(wrappers.Request):
         # Only called for attributes not set yet. The first use of any of
         # Werkzeug's environ-derived attributes runs its __init__ for all.
         if name in _ENVIRON_ATTRIBUTES:
+            assigned = {key: value for key, value in self.__dict__.items()
+                        if key in _ENVIRON_ATTRIBUTES}
             wrappers.Request.__init__(self, self.environ, populate_request=False,
                                       shallow=self.shallow)
+            self.__dict__.update(assigned)  # what the code set before stays set
             return getattr(self, name)
         raise AttributeError(f'{type(self).__name__!r} object has no attribute {name!r}')
 
@@ -74,8 +78,8 @@ class Response(wrappers.Response):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls._fast_building = cls.default_status == 200 and all(
-            getattr(cls, name) is getattr(Response, name) for name in _BUILDING_METHODS)
+        cls._fast_building = all(getattr(cls, name) is getattr(Response, name)
+                                 for name in _BUILDING_ATTRIBUTES)
         cls._fast_serving = all(getattr(cls, name) is getattr(Response, name)
                                 for name in _SERVING_METHODS)
 
@@ -86,11 +90,16 @@ class Response(wrappers.Response):
                 or direct_passthrough or not isinstance(response, (str, bytes))):
             super().__init__(response, status, headers, mimetype, content_type, direct_passthrough)
             return
-        body = response.encode() if isinstance(response, str) else response
         if content_type is None:
-            content_type = get_content_type(mimetype or self.default_mimetype, 'utf-8')
+            content_type = get_content_type(
+                self.default_mimetype if mimetype is None else mimetype, 'utf-8')
+        if '\n' in content_type or '\r' in content_type:
+            # Let Werkzeug's header validation reject it.
+            super().__init__(response, status, headers, mimetype, content_type, direct_passthrough)
+            return
+        body = response.encode() if isinstance(response, str) else response
         # The state Werkzeug's __init__ would leave, without its per-header
-        # validation (both values are well-formed by construction).
+        # validation (done just above for the only caller-given value).
         self._plain_headers = [('Content-Type', content_type), ('Content-Length', str(len(body)))]
         self.headers = Headers()
         self.headers._list = self._plain_headers
@@ -114,7 +123,9 @@ class Response(wrappers.Response):
         """
         plain = self._plain_headers
         body = self.response
-        return (plain is not None and self._fast_serving and self.headers._list is plain
+        headers = self.headers
+        return (plain is not None and self._fast_serving and isinstance(headers, Headers)
+                and headers._list is plain
                 and len(plain) == 2 and plain[0][0] == 'Content-Type'
                 and plain[1][0] == 'Content-Length' and not self._on_close
                 and not self.direct_passthrough and type(body) is list and len(body) == 1
