@@ -13,7 +13,8 @@ from http import HTTPStatus
 from wsgiref.validate import validator
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from werkzeug import wrappers
 from werkzeug.datastructures import Headers, MultiDict
 from werkzeug.test import EnvironBuilder
