@@ -227,6 +227,8 @@ class Pattern:
 
         def match(path: str) -> Optional[Dict[str, Any]]:
             found = fullmatch(path)
+            if found is None and path == '/':
+                found = fullmatch('')  # a leaf of only optional segments, all absent
             if found is None:
                 return None
             values = {}

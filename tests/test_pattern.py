@@ -1,4 +1,5 @@
 """The pattern language and HTTP methods of routes (SPEC §3)."""
+import inspect
 import os
 
 import pytest
@@ -293,3 +294,15 @@ def test_match_path_and_match_method_on_bound_route():
     assert route.match_path('/a/x') is None
     assert route.match_method('GET')
     assert not route.match_method('DELETE')
+
+
+@pytest.mark.parametrize('pattern, expected', [('/<rest*>', {'rest': []}), ('/<o?>', {'o': None}),
+                                               ('/<n?int>', {'n': None})])
+def test_a_pattern_of_absent_optional_segments_matches_the_root(pattern, expected):
+    def ep(**values):
+        return Response(repr(sorted(values.items())))
+    ep.__signature__ = inspect.Signature([inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY)
+                                          for name in expected])
+    app = Application([(pattern, ep)])
+    assert app.routes[0].match_path('/') == expected
+    assert app.get_local_client().get('/').get_data(as_text=True) == repr(sorted(expected.items()))
