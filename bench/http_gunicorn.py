@@ -1,0 +1,226 @@
+"""Requests per second over HTTP, each app under gunicorn (one sync worker).
+
+Target 5 of the performance issue:
+
+  T5  clastic serves >= 0.9x the requests/s of a raw WSGI function that
+      sends the same bytes.
+
+Each framework gets its own gunicorn on 127.0.0.1 (loopback only). The load
+comes from ``wrk`` when it is installed (``apt-get install -y wrk``), cycling
+through the 3 requests; otherwise from a Python loop opening one connection
+per request (much slower, so only the ratios mean something). Runs are
+bounded in time and interleaved in rounds; req/s is the median over rounds.
+
+    python -m bench.http_gunicorn [--quick]
+"""
+
+import http.client
+import importlib.util
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
+
+if __package__ in (None, ''):  # run as a file: import bench and the working tree's clastic
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import (
+    REPO_ROOT,
+    Report,
+    fmt_ratio,
+    installed_frameworks,
+    main,
+    median,
+    ratio,
+    ratio_target,
+    spread_pct,
+)
+from bench.apps import PROBES, Framework
+
+HOST = '127.0.0.1'
+READY_TIMEOUT_S = 30.0
+# More connections than the one worker serves at a time, so one is always
+# waiting in the backlog: this measures the server, not the client's latency.
+WRK_CONNECTIONS = 4
+
+# Cycles through the benchmark's three requests; wrk adds Content-Length: 0
+# to the POST because it has a (empty) body.
+WRK_SCRIPT = '''
+local requests = {}
+local i = 0
+init = function(args)
+  requests[1] = wrk.format("GET", "/")
+  requests[2] = wrk.format("GET", "/user/13")
+  requests[3] = wrk.format("POST", "/user", nil, "")
+end
+request = function()
+  i = i % 3 + 1
+  return requests[i]
+end
+'''
+
+
+class LoadResult(NamedTuple):
+    """Requests/s of one timed run and how many answers were wrong or failed.
+
+    >>> LoadResult(1000.0, 0).rps
+    1000.0
+    """
+
+    rps: float
+    bad: int
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def _fetch(port: int, method: str, path: str) -> Tuple[int, bytes]:
+    conn = http.client.HTTPConnection(HOST, port, timeout=10)
+    try:
+        conn.request(method, path, body=b'' if method == 'POST' else None)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+@contextmanager
+def gunicorn(fw: Framework, log_dir: Path) -> Iterator[int]:
+    """Serve *fw*'s 3-route app with one sync gunicorn worker on a free
+    loopback port; yield the port once it answers, stop the server after.
+
+    Example: ``with gunicorn(FRAMEWORKS[0], Path('/tmp')) as port: ...``
+    """
+    port = _free_port()
+    log_path = log_dir / f'{fw.name}.log'
+    command = [sys.executable, '-m', 'gunicorn', '--bind', f'{HOST}:{port}', '--workers', '1',
+               '--worker-class', 'sync', '--chdir', str(REPO_ROOT), '--log-level', 'warning',
+               f'bench.apps:{fw.factory.__name__}()']
+    with open(log_path, 'wb') as log:
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while True:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f'gunicorn for {fw.name} did not start:\n'
+                                   + log_path.read_text(errors='replace')[-2000:])
+            try:
+                _fetch(port, 'GET', '/')
+                break
+            except OSError:
+                time.sleep(0.05)  # still booting: poll again
+        yield port
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _wrong_answer(port: int) -> Optional[str]:
+    for probe in PROBES:
+        status, data = _fetch(port, probe.method, probe.path)
+        if status != 200 or data != probe.expected:
+            return f'{probe.label} answered {status} {data[:80]!r}, expected 200 {probe.expected!r}'
+    return None
+
+
+def _load_wrk(port: int, seconds: int, script: Path) -> LoadResult:
+    output = subprocess.run(['wrk', '-t1', f'-c{WRK_CONNECTIONS}', f'-d{seconds}s', '-s',
+                             str(script), f'http://{HOST}:{port}/'],
+                            capture_output=True, text=True, check=True).stdout
+    rps = re.search(r'Requests/sec:\s*([\d.]+)', output)
+    if rps is None:
+        raise RuntimeError(f'cannot read wrk output:\n{output}')
+    non_2xx = re.search(r'Non-2xx or 3xx responses:\s*(\d+)', output)
+    errors = re.search(r'Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)',
+                       output)
+    # Socket errors are requests that got no answer at all: as bad as a 404.
+    bad = (int(non_2xx.group(1)) if non_2xx else 0) + (
+        sum(int(n) for n in errors.groups()) if errors else 0)
+    return LoadResult(float(rps.group(1)), bad)
+
+
+def _load_python(port: int, seconds: int) -> LoadResult:
+    count = bad = 0
+    start = time.perf_counter()
+    deadline = start + seconds
+    while time.perf_counter() < deadline:
+        probe = PROBES[count % len(PROBES)]
+        status, data = _fetch(port, probe.method, probe.path)
+        count += 1
+        bad += status != 200 or data != probe.expected
+    return LoadResult(count / (time.perf_counter() - start), bad)
+
+
+def run(quick: bool = False) -> Report:
+    """Serve every installed framework under gunicorn and load each in turn.
+
+    >>> print(run(quick=True).to_text())  # doctest: +SKIP
+    """
+    # Many short runs rather than few long ones: a burst of load from elsewhere
+    # on the machine then spoils a few samples of every framework, not all of one.
+    rounds, seconds = (1, 1) if quick else (15, 1)
+    notes: List[str] = []
+    headers = ['framework', 'req/s', 'spread', 'x raw', 'bad answers']
+    goal = 'clastic req/s >= 0.9x raw WSGI under gunicorn'
+    if importlib.util.find_spec('gunicorn') is None:
+        return Report('HTTP under gunicorn (target 5)', headers, [],
+                      [ratio_target('T5', goal, None, 0.9, at_most=False)],
+                      ['gunicorn is not installed: nothing measured'])
+    wrk = shutil.which('wrk')
+    results: Dict[str, List[LoadResult]] = {}
+    with ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        script = workdir / 'requests.lua'
+        script.write_text(WRK_SCRIPT)
+        ports: Dict[str, int] = {}
+        for fw in installed_frameworks(notes):
+            try:
+                port = stack.enter_context(gunicorn(fw, workdir))
+            except RuntimeError as error:
+                notes.append(f'{fw.name} NOT MEASURED: {error}')
+                continue
+            problem = _wrong_answer(port)
+            if problem:
+                notes.append(f'{fw.name} NOT MEASURED, it answers wrongly: {problem}')
+            else:
+                ports[fw.name] = port
+                results[fw.name] = []
+        for _ in range(rounds):
+            for name, port in ports.items():
+                results[name].append(_load_wrk(port, seconds, script) if wrk
+                                     else _load_python(port, seconds))
+
+    rps = {name: median([r.rps for r in runs]) for name, runs in results.items()}
+    raw = rps.get('raw-wsgi')
+    rows = []
+    combined = {}
+    for name, runs in results.items():
+        cells = {'req/s': f'{rps[name]:.0f}', 'x raw req/s': fmt_ratio(ratio(rps[name], raw))}
+        combined[name, '3'] = cells
+        rows.append([name, cells['req/s'], f'{spread_pct([r.rps for r in runs]):.1f}%',
+                     cells['x raw req/s'], str(sum(r.bad for r in runs))])
+    tool = (f'wrk -t1 -c{WRK_CONNECTIONS} ({wrk})' if wrk
+            else 'a Python client, one connection per request (wrk not found)')
+    notes.append(f'{rounds} interleaved rounds x {seconds} s per framework; load: {tool}, '
+                 f'cycling {", ".join(p.label for p in PROBES)}; gunicorn 1 sync worker on {HOST}.')
+    if any(r.bad for runs in results.values() for r in runs):
+        notes.append('SOME ANSWERS WERE WRONG OR FAILED: see "bad answers"; req/s are suspect.')
+    target = ratio_target('T5', goal, ratio(rps.get('clastic'), raw), 0.9, at_most=False)
+    return Report('HTTP under gunicorn (target 5)', headers, rows, [target], notes, combined)
+
+
+if __name__ == '__main__':
+    sys.exit(main(run, __doc__))
