@@ -10,7 +10,7 @@ They only skip work on the common path:
   Werkzeug's general-purpose header rewrite.
 """
 
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Optional, Tuple
 
 from werkzeug import wrappers
 from werkzeug.datastructures import Headers
@@ -61,10 +61,10 @@ class Response(wrappers.Response):
     """A Werkzeug Response that is cheap to build and serve for plain bodies.
 
     ``Response(body)`` with a ``str`` or ``bytes`` body and at most a
-    mimetype or content type sets its two headers directly. Serving it skips
-    Werkzeug's header rewrite as long as those two headers and the body are
-    all it has; any change (a new header, a status without a body, a close
-    callback, a streamed body) sends it down Werkzeug's general path.
+    mimetype or content type creates its ``headers`` only when something
+    reads them. A response served without anyone having touched its headers,
+    body or close callbacks goes out directly; any other response is served
+    by Werkzeug as usual.
 
     >>> response = Response('Hello', mimetype='text/plain')
     >>> response.status, response.headers['Content-Length'], response.get_data()
@@ -73,8 +73,8 @@ class Response(wrappers.Response):
 
     _fast_building = True
     _fast_serving = True
-    #: The header list set by the fast constructor, while it is still in use.
-    _plain_headers: Optional[List[Tuple[str, str]]] = None
+    #: ``(content type, body)`` from the fast constructor.
+    _plain: Optional[Tuple[str, bytes]] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -97,37 +97,35 @@ class Response(wrappers.Response):
             # Let Werkzeug's header validation reject it.
             super().__init__(response, status, headers, mimetype, content_type, direct_passthrough)
             return
+        # What Werkzeug's __init__ sets, except headers and _on_close: see __getattr__.
         body = response.encode() if isinstance(response, str) else response
-        # The state Werkzeug's __init__ would leave, without its per-header
-        # validation (done just above for the only caller-given value).
-        self._plain_headers = [('Content-Type', content_type), ('Content-Length', str(len(body)))]
-        self.headers = Headers()
-        self.headers._list = self._plain_headers
+        self.response = [body]
+        self._plain = (content_type, body)
         self._status, self._status_code = '200 OK', 200
         self.direct_passthrough = False
-        self._on_close = []
-        self.response = [body]
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for attributes not set yet: the fast constructor leaves
+        # out the two Werkzeug's __init__ would set last.
+        if name == '_on_close':
+            self._on_close = []
+            return self._on_close
+        if name == 'headers' and self._plain is not None:
+            content_type, body = self._plain
+            self.headers = Headers([('Content-Type', content_type), ('Content-Length', str(len(body)))])
+            return self.headers
+        raise AttributeError(f'{type(self).__name__!r} object has no attribute {name!r}')
 
     def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if not self._is_plain():
-            return super().__call__(environ, start_response)
-        start_response(self._status, list(self._plain_headers))
-        return [] if environ['REQUEST_METHOD'] == 'HEAD' else self.response
-
-    def _is_plain(self) -> bool:
-        """Tell whether serving through Werkzeug would change nothing.
-
-        True while the response still has exactly the fast constructor's two
-        headers (values may have changed: ``set_data`` updates the length), a
-        single bytes chunk, a status with a body, and no close callbacks.
-        """
-        plain = self._plain_headers
+        plain = self._plain
         body = self.response
-        headers = self.headers
-        return (plain is not None and self._fast_serving and isinstance(headers, Headers)
-                and headers._list is plain
-                and len(plain) == 2 and plain[0][0] == 'Content-Type'
-                and plain[1][0] == 'Content-Length' and not self._on_close
-                and not self.direct_passthrough and type(body) is list and len(body) == 1
-                and type(body[0]) is bytes and self._status_code >= 200
-                and self._status_code not in (204, 304))
+        # Headers and close callbacks never created, body as built: Werkzeug's
+        # serving would change nothing.
+        if (plain is not None and 'headers' not in self.__dict__ and '_on_close' not in self.__dict__
+                and type(body) is list and len(body) == 1 and body[0] is plain[1]
+                and self._fast_serving and not self.direct_passthrough
+                and self._status_code >= 200 and self._status_code not in (204, 304)):
+            start_response(self._status, [('Content-Type', plain[0]),
+                                          ('Content-Length', str(len(plain[1])))])
+            return [] if environ['REQUEST_METHOD'] == 'HEAD' else body
+        return super().__call__(environ, start_response)

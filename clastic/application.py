@@ -207,7 +207,9 @@ class Application:
         # Path and method exactly as Werkzeug's Request computes them, read
         # here so that routing never makes the request parse the environ.
         method = environ.get('REQUEST_METHOD', 'GET').upper()
-        path_info = (environ.get('PATH_INFO') or '').encode('latin-1').decode('utf-8', 'replace')
+        path_info = environ.get('PATH_INFO') or ''
+        if not path_info.isascii():  # WSGI's latin-1 str holding UTF-8 bytes
+            path_info = path_info.encode('latin-1').decode('utf-8', 'replace')
         return self._dispatch(request, '/' + path_info.lstrip('/'), method)(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:

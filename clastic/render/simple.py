@@ -185,9 +185,10 @@ class BasicRender:
         return basic_render_factory
 
     def __call__(self, context: Any, request: Request, _route: Any) -> Response:
-        if isinstance(context, (str, bytes)):
-            body = context.encode('utf-8') if isinstance(context, str) else context
-            return Response(body, content_type=_sniff_content_type(body))
+        if isinstance(context, str):
+            context = context.encode('utf-8')
+        if isinstance(context, bytes):
+            return Response(context, content_type=_sniff_content_type(context))
         if isinstance(context, wrappers.Response):
             return context
         if not isinstance(context, Sized):
