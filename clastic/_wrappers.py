@@ -14,6 +14,7 @@ from typing import Any, Callable, Dict, Iterable, Optional, Tuple
 
 from werkzeug import wrappers
 from werkzeug.datastructures import Headers
+from werkzeug.exceptions import BadRequest
 from werkzeug.utils import get_content_type
 
 # The attributes Werkzeug's Request.__init__ computes from the environ.
@@ -55,6 +56,15 @@ class Request(wrappers.Request):
             self.__dict__.update(assigned)  # what the code set before stays set
             return getattr(self, name)
         raise AttributeError(f'{type(self).__name__!r} object has no attribute {name!r}')
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
+        """Werkzeug's ``get_json``, where JSON nested too deeply is a 400 too."""
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            if silent:
+                return None
+            raise BadRequest('Failed to decode JSON object: nested too deeply') from None
 
 
 class Response(wrappers.Response):
