@@ -21,15 +21,15 @@ class DispatchState:
         self.allowed_methods: Set[str] = set()
         #: Routes whose chain ran for this request, in order.
         self.routes_tried: List[Any] = []
-        #: ``(route, url bindings)`` of the last non-breaking exception.
-        self.error_origin: Optional[Tuple[Any, Dict[str, Any]]] = None
+        #: ``(route, URL values)`` of the last non-breaking exception.
+        self.error_origin: Optional[Tuple[Any, Tuple[Any, ...]]] = None
 
     def add_allowed_methods(self, methods: Any) -> None:
         self.allowed_methods.update(methods)
 
-    def add_nonbreaking(self, error: Any, route: Any, params: Dict[str, Any]) -> None:
+    def add_nonbreaking(self, error: Any, route: Any, values: Tuple[Any, ...]) -> None:
         self.exceptions.append(error)
-        self.error_origin = (route, params)
+        self.error_origin = (route, values)
 
     def __repr__(self) -> str:
         return (f'<DispatchState tried={len(self.routes_tried)}'

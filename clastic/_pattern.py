@@ -167,50 +167,51 @@ class Pattern:
         #: The first path segment when it is static text (``''`` for ``/``):
         #: what the dispatcher indexes routes by. None for a leading binding.
         self.first_static: Optional[str] = first if isinstance(first, str) else None
+        #: ``matcher(path)`` returns the converted values in :attr:`names`
+        #: order if *path* matches exactly, else None: what dispatch calls.
         if all(binding.op == ':' for binding in self.bindings):
             self.matcher = self._segment_matcher()
         else:
             self.matcher = self._regex_matcher()
 
-    def _segment_matcher(self) -> Callable[[str], Optional[Dict[str, Any]]]:
+    def _segment_matcher(self) -> Callable[[str], Optional[Tuple[Any, ...]]]:
         """Match fixed-length patterns by comparing segments: no regex to compile."""
         # '/a/<b>' splits as ['', 'a', b]; a branch adds a last '' for the trailing slash.
         parts = ('', *self.segments) + (('',) if self.is_branch or not self.segments else ())
         part_count = len(parts)
         statics = tuple((index, part) for index, part in enumerate(parts) if isinstance(part, str))
-        # Text bindings take any non-empty segment as is; others check and convert.
-        texts = tuple((index, part.name) for index, part in enumerate(parts)
-                      if isinstance(part, Binding) and self._converters[part.name] is _ANY_SEGMENT)
-        bindings = tuple((index, part.name, re.compile(self._converters[part.name].regex).fullmatch,
-                          self._converters[part.name].to_python)
-                         for index, part in enumerate(parts)
-                         if isinstance(part, Binding) and self._converters[part.name] is not _ANY_SEGMENT)
+        # Text bindings take any non-empty segment as is (no check, no conversion).
+        bindings = tuple(
+            (index, None, None) if converter is _ANY_SEGMENT
+            else (index, re.compile(converter.regex).fullmatch, converter.to_python)
+            for index, converter in ((index, self._converters[part.name])
+                                     for index, part in enumerate(parts) if isinstance(part, Binding)))
 
-        def match(path: str) -> Optional[Dict[str, Any]]:
+        def match(path: str) -> Optional[Tuple[Any, ...]]:
             pieces = path.split('/')
             if len(pieces) != part_count:
                 return None
             for index, text in statics:
                 if pieces[index] != text:
                     return None
-            values = {}
-            for index, name in texts:
-                value = pieces[index]
-                if not value:
-                    return None
-                values[name] = value
-            for index, name, fits, to_python in bindings:
+            values = []
+            for index, fits, to_python in bindings:
                 raw = pieces[index]
+                if fits is None:
+                    if not raw:
+                        return None
+                    values.append(raw)
+                    continue
                 if fits(raw) is None:
                     return None
                 try:
-                    values[name] = to_python(raw)
+                    values.append(to_python(raw))
                 except Exception:
                     return None  # a value the converter refuses: no match, never a 500
-            return values
+            return tuple(values)
         return match
 
-    def _regex_matcher(self) -> Callable[[str], Optional[Dict[str, Any]]]:
+    def _regex_matcher(self) -> Callable[[str], Optional[Tuple[Any, ...]]]:
         """Match variable-length patterns (``?``, ``+``, ``*``) with one regex."""
         parts = []
         for segment in self.segments:
@@ -225,36 +226,37 @@ class Pattern:
         convert = tuple((b.name, b.is_multi, self._converters[b.name].to_python)
                         for b in self.bindings)
 
-        def match(path: str) -> Optional[Dict[str, Any]]:
+        def match(path: str) -> Optional[Tuple[Any, ...]]:
             found = fullmatch(path)
             if found is None and path == '/':
                 found = fullmatch('')  # a leaf of only optional segments, all absent
             if found is None:
                 return None
-            values = {}
+            values = []
             try:
                 for name, is_multi, to_python in convert:
                     raw = found.group(name)
                     if is_multi:
-                        values[name] = [to_python(item) for item in raw.split('/')] if raw else []
+                        values.append([to_python(item) for item in raw.split('/')] if raw else [])
                     elif raw is None:
-                        values[name] = None
+                        values.append(None)
                     elif '/' in raw:
                         return None  # a converter regex that spans segments cannot bind one
                     else:
-                        values[name] = to_python(raw)
+                        values.append(to_python(raw))
             except Exception:
                 return None  # a value the converter refuses: no match, never a 500
-            return values
+            return tuple(values)
         return match
 
     def match(self, path: str) -> Optional[Dict[str, Any]]:
         """Return the converted bindings if *path* matches exactly, else None."""
-        return self.matcher(path)
+        values = self.matcher(path)
+        return None if values is None else dict(zip(self.names, values))
 
     def match_lenient(self, path: str) -> Optional[Dict[str, Any]]:
         """Like :meth:`match`, ignoring doubled and missing/extra trailing slashes."""
-        return self.matcher(self.normalize(path))
+        return self.match(self.normalize(path))
 
     def normalize(self, path: str) -> str:
         """Return *path* with single slashes and this pattern's trailing slash.

@@ -222,10 +222,10 @@ class Application:
     def _dispatch(self, request: Request, path: str, method: str) -> Union[Response, RerouteWSGI]:
         state = DispatchState()
         for route in self._router.candidates(path):
-            params = route._match(path)
-            if params is None:
+            values = route._match(path)
+            if values is None:
                 continue
-            outcome = self._try_route(route, params, request, method, state)
+            outcome = self._try_route(route, values, request, method, state)
             if outcome is not None:
                 return outcome
         return self._dispatch_slash_variants(request, path, method, state)
@@ -240,25 +240,25 @@ class Application:
             normalized = route._pattern.normalize(path)
             if normalized == path:
                 continue  # already tried as written
-            params = route._match(normalized)
-            if params is None:
+            values = route._match(normalized)
+            if values is None:
                 continue
             if route.slash_mode == S_REDIRECT and route.match_method(method):
                 return self._redirect_to_normal(request, normalized)
-            outcome = self._try_route(route, params, request, method, state)
+            outcome = self._try_route(route, values, request, method, state)
             if outcome is not None:
                 return outcome
         return self._unanswered(request, state)
 
-    def _try_route(self, route: BoundRoute, params: Dict[str, Any], request: Request,
+    def _try_route(self, route: BoundRoute, values: Tuple[Any, ...], request: Request,
                    method: str, state: DispatchState) -> Union[Response, RerouteWSGI, None]:
-        """Run *route*; return its answer, or None to let routing continue."""
+        """Run *route* with its URL *values*; return its answer, or None to go on routing."""
         if route.methods is not None and method not in route.methods:
             state.add_allowed_methods(route.methods)
             return None
         state.routes_tried.append(route)
         try:
-            result = route._execute(request, state, **params)
+            result = route._execute(request, state, *values)
             if not isinstance(result, WerkzeugResponse):
                 raise TypeError(f'{route.label} produced {result!r}, not a Response'
                                 + ('' if route.render else ' (the route has no render)'))
@@ -270,31 +270,31 @@ class Application:
             result = from_werkzeug(error)
         except Exception as error:
             # Called inside the except block, so the handler sees sys.exc_info().
-            result = route._uncaught_to_response(request, error, state, **params)
+            result = route._uncaught_to_response(request, error, state, *values)
         if not isinstance(result, HTTPException):
             return result
         if result.source_route is None:
             result.source_route = route
         if not result.is_breaking:
-            state.add_nonbreaking(result, route, params)
+            state.add_nonbreaking(result, route, values)
             return None
-        return self._render_error(route, params, request, result, state)
+        return self._render_error(route, values, request, result, state)
 
     def _unanswered(self, request: Request, state: DispatchState) -> Response:
         if state.error_origin is not None:
-            route, params = state.error_origin
-            return self._render_error(route, params, request, state.exceptions[-1], state)
+            route, values = state.error_origin
+            return self._render_error(route, values, request, state.exceptions[-1], state)
         if state.allowed_methods:
             error = self.error_handler.method_not_allowed_type(
                 allowed_methods=sorted(state.allowed_methods))
         else:
             error = self.error_handler.not_found_type()
-        return self._render_error(self._null_route, {}, request, error, state)
+        return self._render_error(self._null_route, (), request, error, state)
 
-    def _render_error(self, route: BoundRoute, params: Dict[str, Any], request: Request,
+    def _render_error(self, route: BoundRoute, values: Tuple[Any, ...], request: Request,
                       error: HTTPException, state: DispatchState) -> Response:
         try:
-            response = route._render_error(request, error, state, **params)
+            response = route._render_error(request, error, state, *values)
             if isinstance(response, WerkzeugResponse):
                 return response
             raise TypeError(f'render_error of {route.label} returned {response!r},'
