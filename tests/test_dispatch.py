@@ -4,6 +4,7 @@ from wsgiref.validate import validator
 from xml.etree import ElementTree
 
 import pytest
+from _helpers import answer, body
 from werkzeug.test import Client, EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
@@ -14,18 +15,6 @@ from clastic.errors import ContextualErrorHandler, ErrorHandler, Forbidden, Gone
 
 def ok():
     return Response('ok')
-
-
-def answer(text):
-    """An endpoint that answers *text*, named after it."""
-    def endpoint():
-        return Response(text)
-    endpoint.__name__ = endpoint.__qualname__ = 'answer_' + text
-    return endpoint
-
-
-def body(resp):
-    return resp.get_data(as_text=True)
 
 
 def legacy_wsgi(environ, start_response):

@@ -2,6 +2,7 @@
 import sys
 
 import pytest
+from _helpers import body
 from werkzeug.wrappers import Response
 
 from clastic import Application, Route
@@ -35,10 +36,6 @@ def make_factory(label):
         return lambda context: Response('%s:%s:%s' % (label, render_arg,
                                                       context))
     return factory
-
-
-def body(resp):
-    return resp.get_data(as_text=True)
 
 
 def test_same_route_with_different_converters():

@@ -1,20 +1,9 @@
 """Embedding one application in another (SPEC §9)."""
 import pytest
+from _helpers import answer, body
 from werkzeug.wrappers import Response
 
 from clastic import S_REDIRECT, S_STRICT, Application, Middleware, Route, SubApplication
-
-
-def answer(text):
-    """An endpoint that answers *text*, named after it."""
-    def endpoint():
-        return Response(text)
-    endpoint.__name__ = endpoint.__qualname__ = 'answer_' + text
-    return endpoint
-
-
-def body(resp):
-    return resp.get_data(as_text=True)
 
 
 def make_factory(label):
