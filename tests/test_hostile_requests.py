@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from clastic import Application, render_basic
+from clastic import Application, Request, render_basic
 
 
 def echo_json(request):
@@ -48,9 +48,24 @@ def test_malformed_json_is_a_400(app, body):
     assert status == 400
 
 
-def test_oversized_form_is_a_413(app):
-    body = b'field=' + b'x' * 600_000  # beyond Werkzeug's default max_form_memory_size
-    status, _ = call(app, 'POST', '/form', body, CONTENT_TYPE='application/x-www-form-urlencoded')
+def test_oversized_form_field_is_a_413(app):
+    # A text part beyond Werkzeug's default max_form_memory_size (500 kB).
+    body = (b'--b\r\nContent-Disposition: form-data; name="field"\r\n\r\n'
+            + b'x' * 600_000 + b'\r\n--b--\r\n')
+    status, _ = call(app, 'POST', '/form', body, CONTENT_TYPE='multipart/form-data; boundary=b')
+    assert status == 413
+
+
+def test_body_beyond_max_content_length_is_a_413():
+    class SmallRequest(Request):
+        max_content_length = 1000
+
+    class SmallApplication(Application):
+        request_type = SmallRequest
+
+    app = SmallApplication([('/form', echo_form, render_basic, None, (), None, ['POST'])])
+    status, _ = call(app, 'POST', '/form', b'field=' + b'x' * 2000,
+                     CONTENT_TYPE='application/x-www-form-urlencoded')
     assert status == 413
 
 
