@@ -6,6 +6,8 @@ from types import MappingProxyType, SimpleNamespace
 
 import pytest
 import werkzeug.utils
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Response
 
@@ -406,3 +408,20 @@ def test_basic_render_factory_in_an_application():
                       render_factory=BasicRender.factory(qp_name='fmt'))
     response = app.get_local_client().get('/?fmt=html')
     assert (response.status_code, response.mimetype) == (200, 'text/html')
+
+
+def _reference_content_type(body):
+    """SPEC §7 read literally: the slow, obvious version of the sniffing."""
+    stripped = body.strip()
+    if stripped[:1] + stripped[-1:] in (b'{}', b'[]'):
+        return 'application/json; charset=utf-8'
+    if b'<html' in body[:168].lower():
+        return 'text/html; charset=utf-8'
+    return 'text/plain; charset=utf-8'
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300) | st.text(alphabet=' \t\n{}[]<>htmlHTML1x', max_size=200).map(str.encode))
+def test_sniffing_matches_the_obvious_definition(body):
+    response = render_basic(body, None, None)
+    assert response.headers['Content-Type'] == _reference_content_type(body)

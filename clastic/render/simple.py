@@ -28,6 +28,8 @@ __all__ = ['BasicRender', 'JSONRender', 'JSONPRender',
 _JS_IDENTIFIER_PATH_RE = re.compile(r'[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*', re.ASCII)
 
 _HTML_SNIFF_LENGTH = 168
+# What a body that looks like JSON can start with: ASCII whitespace, { or [.
+_JSON_FIRST_BYTES = frozenset(b' \t\n\r\x0b\x0c{[')
 _FORMAT_MIMETYPES = {'json': 'application/json', 'html': 'text/html'}
 
 
@@ -127,9 +129,12 @@ class JSONPRender(JSONRender):
 
 
 def _sniff_content_type(body: bytes) -> str:
-    stripped = body.strip()
-    if stripped[:1] + stripped[-1:] in (b'{}', b'[]'):
-        return 'application/json; charset=utf-8'
+    if len(body) < 2:  # too short to look like JSON or HTML
+        return 'text/plain; charset=utf-8'
+    if body[0] in _JSON_FIRST_BYTES:
+        stripped = body.strip()
+        if stripped[:1] + stripped[-1:] in (b'{}', b'[]'):
+            return 'application/json; charset=utf-8'
     head = body[:_HTML_SNIFF_LENGTH]
     if b'<' in head and b'<html' in head.lower():
         return 'text/html; charset=utf-8'
