@@ -1,6 +1,6 @@
 """Finding candidate routes for a path, and per-request dispatch bookkeeping."""
 
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+from typing import AbstractSet, Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 
 class DispatchState:
@@ -12,23 +12,24 @@ class DispatchState:
     ['GET', 'HEAD']
     """
 
-    __slots__ = ('exceptions', 'allowed_methods', 'routes_tried', 'error_origin')
+    # Most requests meet no error and no wrong method: those records start as
+    # shared empty (immutable) values and get their own on the first addition.
+    #: Non-breaking HTTPExceptions met, in order.
+    exceptions: Sequence[Any] = ()
+    #: Methods of routes whose pattern matched but whose methods did not.
+    allowed_methods: AbstractSet[str] = frozenset()
+    #: ``(route, URL values)`` of the last non-breaking exception.
+    error_origin: Optional[Tuple[Any, Sequence[Any]]] = None
 
     def __init__(self) -> None:
-        #: Non-breaking HTTPExceptions met, in order.
-        self.exceptions: List[Any] = []
-        #: Methods of routes whose pattern matched but whose methods did not.
-        self.allowed_methods: Set[str] = set()
         #: Routes whose chain ran for this request, in order.
         self.routes_tried: List[Any] = []
-        #: ``(route, URL values)`` of the last non-breaking exception.
-        self.error_origin: Optional[Tuple[Any, Tuple[Any, ...]]] = None
 
-    def add_allowed_methods(self, methods: Any) -> None:
-        self.allowed_methods.update(methods)
+    def add_allowed_methods(self, methods: Iterable[str]) -> None:
+        self.allowed_methods = self.allowed_methods.union(methods)
 
-    def add_nonbreaking(self, error: Any, route: Any, values: Tuple[Any, ...]) -> None:
-        self.exceptions.append(error)
+    def add_nonbreaking(self, error: Any, route: Any, values: Sequence[Any]) -> None:
+        self.exceptions = [*self.exceptions, error]
         self.error_origin = (route, values)
 
     def __repr__(self) -> str:

@@ -19,7 +19,7 @@ resolves the binding types against an application's converters.
 
 import keyword
 import re
-from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple, Union
 from urllib.parse import quote
 
 
@@ -167,14 +167,15 @@ class Pattern:
         #: The first path segment when it is static text (``''`` for ``/``):
         #: what the dispatcher indexes routes by. None for a leading binding.
         self.first_static: Optional[str] = first if isinstance(first, str) else None
-        #: ``matcher(path)`` returns the converted values in :attr:`names`
-        #: order if *path* matches exactly, else None: what dispatch calls.
+        #: ``matcher(path)`` returns the list of converted values in
+        #: :attr:`names` order if *path* matches exactly, else None: what
+        #: dispatch calls.
         if all(binding.op == ':' for binding in self.bindings):
             self.matcher = self._segment_matcher()
         else:
             self.matcher = self._regex_matcher()
 
-    def _segment_matcher(self) -> Callable[[str], Optional[Tuple[Any, ...]]]:
+    def _segment_matcher(self) -> Callable[[str], Optional[List[Any]]]:
         """Match fixed-length patterns by comparing segments: no regex to compile."""
         # '/a/<b>' splits as ['', 'a', b]; a branch adds a last '' for the trailing slash.
         parts = ('', *self.segments) + (('',) if self.is_branch or not self.segments else ())
@@ -187,7 +188,7 @@ class Pattern:
             for index, converter in ((index, self._converters[part.name])
                                      for index, part in enumerate(parts) if isinstance(part, Binding)))
 
-        def match(path: str) -> Optional[Tuple[Any, ...]]:
+        def match(path: str) -> Optional[List[Any]]:
             pieces = path.split('/')
             if len(pieces) != part_count:
                 return None
@@ -208,10 +209,10 @@ class Pattern:
                     values.append(to_python(raw))
                 except Exception:
                     return None  # a value the converter refuses: no match, never a 500
-            return tuple(values)
+            return values
         return match
 
-    def _regex_matcher(self) -> Callable[[str], Optional[Tuple[Any, ...]]]:
+    def _regex_matcher(self) -> Callable[[str], Optional[List[Any]]]:
         """Match variable-length patterns (``?``, ``+``, ``*``) with one regex."""
         parts = []
         for segment in self.segments:
@@ -226,7 +227,7 @@ class Pattern:
         convert = tuple((b.name, b.is_multi, self._converters[b.name].to_python)
                         for b in self.bindings)
 
-        def match(path: str) -> Optional[Tuple[Any, ...]]:
+        def match(path: str) -> Optional[List[Any]]:
             found = fullmatch(path)
             if found is None and path == '/':
                 found = fullmatch('')  # a leaf of only optional segments, all absent
@@ -246,7 +247,7 @@ class Pattern:
                         values.append(to_python(raw))
             except Exception:
                 return None  # a value the converter refuses: no match, never a 500
-            return tuple(values)
+            return values
         return match
 
     def match(self, path: str) -> Optional[Dict[str, Any]]:

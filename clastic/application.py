@@ -250,7 +250,7 @@ class Application:
                 return outcome
         return self._unanswered(request, state)
 
-    def _try_route(self, route: BoundRoute, values: Tuple[Any, ...], request: Request,
+    def _try_route(self, route: BoundRoute, values: Sequence[Any], request: Request,
                    method: str, state: DispatchState) -> Union[Response, RerouteWSGI, None]:
         """Run *route* with its URL *values*; return its answer, or None to go on routing."""
         if route.methods is not None and method not in route.methods:
@@ -291,7 +291,7 @@ class Application:
             error = self.error_handler.not_found_type()
         return self._render_error(self._null_route, (), request, error, state)
 
-    def _render_error(self, route: BoundRoute, values: Tuple[Any, ...], request: Request,
+    def _render_error(self, route: BoundRoute, values: Sequence[Any], request: Request,
                       error: HTTPException, state: DispatchState) -> Response:
         try:
             response = route._render_error(request, error, state, *values)
