@@ -33,9 +33,10 @@ _INTERNAL_PREFIX = '_c_'
 def describe(func: Any) -> str:
     """Name a callable for error messages: ``module.qualname (file:line)``.
 
-    >>> def hello(): pass
-    >>> describe(hello).split(' (')[0]
-    '__main__.hello'
+    >>> describe(len)
+    'len'
+    >>> describe(describe).startswith('clastic._inject.describe (')
+    True
     """
     target = inspect.unwrap(func) if callable(func) else func
     if isinstance(target, functools.partial):

@@ -1,4 +1,3 @@
-import doctest
 import json
 import logging
 import xml.etree.ElementTree as ET
@@ -354,7 +353,3 @@ def test_repl_error_handler():
     assert isinstance(wrapped, DebuggedApplication)
     assert wrapped.app is app and wrapped.evalex is True
     assert Client(wrapped).get('/').get_data() == b'ok'
-
-
-def test_docstring_examples():
-    assert doctest.testmod(errors).failed == 0

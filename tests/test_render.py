@@ -1,6 +1,5 @@
 import dataclasses
 import datetime
-import doctest
 import json
 from types import MappingProxyType, SimpleNamespace
 
@@ -11,10 +10,6 @@ from hypothesis import strategies as st
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Response
 
-import clastic.render
-import clastic.render.simple
-import clastic.render.tabular
-import clastic.utils
 from clastic.application import Application
 from clastic.errors import BadRequest
 from clastic.render import (
@@ -64,13 +59,6 @@ class Point:
 class Opaque:
     def __repr__(self):
         return '<Opaque>'
-
-
-@pytest.mark.parametrize('module', [clastic.render, clastic.render.simple,
-                                    clastic.render.tabular, clastic.utils])
-def test_docstring_examples(module):
-    failures, _ = doctest.testmod(module)
-    assert failures == 0
 
 
 # -- render_basic: strings and bytes are sniffed ----------------------------
