@@ -60,3 +60,24 @@ def test_debug_500_in_every_format_carries_the_exception(accept):
     assert SECRET in body and 'open_vault' in body and __version__ in body
     if accept == 'application/xml':
         assert ET.fromstring(body).findtext('clastic_version') == __version__
+
+
+def test_debug_404_explains_every_real_route():
+    from clastic import GET
+    from clastic.errors import NotFound
+
+    def a():
+        return 'a'
+
+    def not_mine(x):
+        raise NotFound('not this one', is_breaking=False)
+
+    app = Application([GET('/a', a, render_basic), ('/b/<x>', not_mine),
+                       ('/b/<x>', a, render_basic, None, (), None, ['POST'])], debug=True)
+    response = app.get_local_client().get('/b/1', headers={'Accept': 'application/json'})
+    assert response.status_code == 404
+    routes = json.loads(response.get_data(as_text=True))['routes']
+    assert [(r['pattern'], r['reason']) for r in routes] == [
+        ('/a', 'path did not match'),
+        ('/b/<x>', 'raised this error'),
+        ('/b/<x>', 'method GET not allowed')]
