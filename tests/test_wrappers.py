@@ -130,7 +130,30 @@ def test_request_reads_every_environ_like_werkzeug(generated, first):
     for attribute in REQUEST_ATTRIBUTES:
         assert observe(ours, attribute) == observe(theirs, attribute), attribute
     assert ours.environ is ours_environ
-    assert ours_environ['werkzeug.request'] is ours
+
+
+def test_request_stores_itself_in_the_environ_only_when_asked():
+    environ = EnvironBuilder('/').get_environ()
+    assert 'werkzeug.request' not in Request(environ).environ
+    populated = Request(environ, populate_request=True)
+    assert environ['werkzeug.request'] is populated
+
+
+def test_serving_a_request_leaves_no_garbage_cycle():
+    import gc
+
+    from clastic import Application, render_basic
+    app = Application([('/<name>', lambda name: name, render_basic)])
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(200):
+            environ = EnvironBuilder('/ok').get_environ()
+            b''.join(app(environ, lambda status, headers, exc_info=None: None))
+        del environ
+        assert gc.collect() == 0  # everything was freed by reference counting
+    finally:
+        gc.enable()
 
 
 @pytest.mark.parametrize('kwargs', [{'shallow': True}, {'populate_request': False},
@@ -142,6 +165,7 @@ def test_shallow_and_unpopulated_requests_behave_like_werkzeug(kwargs):
     theirs = wrappers.Request(environ(), **kwargs)
     ours = Request(environ(), **kwargs)
     assert 'werkzeug.request' not in ours.environ
+    assert 'werkzeug.request' not in theirs.environ
     assert ours.shallow == theirs.shallow
     assert (ours.method, ours.path) == ('POST', '/p')
     if kwargs.get('shallow'):
