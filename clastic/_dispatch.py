@@ -12,18 +12,16 @@ class DispatchState:
     ['GET', 'HEAD']
     """
 
-    # Most requests meet no error and no wrong method: those records start as
-    # shared empty (immutable) values and get their own on the first addition.
+    # Every record starts as a shared empty (immutable) value and is replaced,
+    # never mutated: most requests record one route and nothing else.
+    #: Routes whose chain ran for this request, in order.
+    routes_tried: Sequence[Any] = ()
     #: Non-breaking HTTPExceptions met, in order.
     exceptions: Sequence[Any] = ()
     #: Methods of routes whose pattern matched but whose methods did not.
     allowed_methods: AbstractSet[str] = frozenset()
     #: ``(route, URL values)`` of the last non-breaking exception.
     error_origin: Optional[Tuple[Any, Sequence[Any]]] = None
-
-    def __init__(self) -> None:
-        #: Routes whose chain ran for this request, in order.
-        self.routes_tried: List[Any] = []
 
     def add_allowed_methods(self, methods: Iterable[str]) -> None:
         self.allowed_methods = self.allowed_methods.union(methods)

@@ -170,10 +170,20 @@ class Pattern:
         #: ``matcher(path)`` returns the list of converted values in
         #: :attr:`names` order if *path* matches exactly, else None: what
         #: dispatch calls.
-        if all(binding.op == ':' for binding in self.bindings):
+        if not self.bindings:
+            self.matcher = self._static_matcher()
+        elif all(binding.op == ':' for binding in self.bindings):
             self.matcher = self._segment_matcher()
         else:
             self.matcher = self._regex_matcher()
+
+    def _static_matcher(self) -> Callable[[str], Optional[List[Any]]]:
+        """Match a pattern without bindings: only its own text matches."""
+        text = self.text
+
+        def match(path: str) -> Optional[List[Any]]:
+            return [] if path == text else None
+        return match
 
     def _segment_matcher(self) -> Callable[[str], Optional[List[Any]]]:
         """Match fixed-length patterns by comparing segments: no regex to compile."""

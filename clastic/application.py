@@ -7,6 +7,7 @@ a request only walks the routes in order:
     environ -> Request -> matching routes -> the route's compiled chain -> Response
 """
 
+import functools
 import logging
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 from urllib.parse import quote
@@ -147,7 +148,7 @@ class Application:
             self._bind_entry(entry, len(self.routes))
         self._router = self.router_type(self.routes)
         self._null_route = NullRoute().bind(self)
-        self._wsgi = self._wrap_wsgi()
+        self._wrapped_wsgi = self._wrap_wsgi()
 
     def _make_error_handler(self, error_handler: Optional[ErrorHandler]) -> ErrorHandler:
         if error_handler is None:
@@ -165,7 +166,7 @@ class Application:
         self._null_route = NullRoute().bind(self)
         for route in self.routes:
             route._compile()
-        self._wsgi = self._wrap_wsgi()
+        self._wrapped_wsgi = self._wrap_wsgi()
 
     def add(self, entry: RouteEntry, index: Optional[int] = None) -> None:
         """Bind one more route (or every route of a sub-application), checked as usual."""
@@ -184,8 +185,9 @@ class Application:
         """Iterate over the bound routes in dispatch order."""
         return iter(self.routes)
 
-    def _wrap_wsgi(self) -> WSGIApp:
-        wsgi: WSGIApp = self._wsgi_app
+    def _wrap_wsgi(self) -> Optional[WSGIApp]:
+        """Return the application wrapped in every wsgi_wrapper, or None if none."""
+        wsgi: WSGIApp = functools.partial(self.__call__, _wrapped=False)
         wrapped_by = [(mw, mw.wsgi_wrapper) for mw in self.middlewares if mw.wsgi_wrapper]
         handler_wrapper = getattr(self.error_handler, 'wsgi_wrapper', None)
         if handler_wrapper is not None:
@@ -193,16 +195,21 @@ class Application:
                 raise TypeError(f'{self.error_handler!r}.wsgi_wrapper must be callable,'
                                 f' not {handler_wrapper!r}')
             wrapped_by.insert(0, (self.error_handler, handler_wrapper))
+        if not wrapped_by:
+            return None
         # The first wrapper in the list ends up outermost.
         for owner, wrapper in reversed(wrapped_by):
             wsgi = wrapper(wsgi)
             check_wsgi_callable(wsgi, f'the wsgi_wrapper of {owner!r}')
         return wsgi
 
-    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        return self._wsgi(environ, start_response)
-
-    def _wsgi_app(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any],
+                 _wrapped: bool = True) -> Iterable[bytes]:
+        """The WSGI entry point: through the wsgi_wrappers, if any, then dispatch."""
+        # The innermost wrapper calls back here with _wrapped=False, so that
+        # one method serves both cases without an extra call per request.
+        if _wrapped and self._wrapped_wsgi is not None:
+            return self._wrapped_wsgi(environ, start_response)
         request = self.request_type(environ)
         # Path and method exactly as Werkzeug's Request computes them, read
         # here so that routing never makes the request parse the environ.
@@ -256,7 +263,7 @@ class Application:
         if route.methods is not None and method not in route.methods:
             state.add_allowed_methods(route.methods)
             return None
-        state.routes_tried.append(route)
+        state.routes_tried += (route,)  # a tuple: records are replaced, not mutated
         try:
             result = route._execute(request, state, *values)
             if not isinstance(result, WerkzeugResponse):

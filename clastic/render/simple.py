@@ -135,8 +135,7 @@ def _sniff_content_type(body: bytes) -> str:
         stripped = body.strip()
         if stripped[:1] + stripped[-1:] in (b'{}', b'[]'):
             return 'application/json; charset=utf-8'
-    head = body[:_HTML_SNIFF_LENGTH]
-    if b'<' in head and b'<html' in head.lower():
+    if body.find(b'<', 0, _HTML_SNIFF_LENGTH) >= 0 and b'<html' in body[:_HTML_SNIFF_LENGTH].lower():
         return 'text/html; charset=utf-8'
     return 'text/plain; charset=utf-8'
 
