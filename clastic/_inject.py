@@ -17,6 +17,7 @@ import functools
 import hashlib
 import inspect
 import linecache
+import types
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
@@ -91,6 +92,15 @@ class Injectable:
                        if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
         var_keyword = any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
         return cls(func, params, var_keyword, describe(func))
+
+    @property
+    def target(self) -> Callable[..., Any]:
+        """What generated code calls: *func*, or for a callable object its bound
+        ``__call__`` (the same method an implicit call finds, one lookup less)."""
+        call = getattr(type(self.func), '__call__', None)
+        if inspect.isfunction(call):
+            return types.MethodType(call, self.func)
+        return self.func
 
     @property
     def names(self) -> Tuple[str, ...]:
@@ -235,7 +245,7 @@ class _ChainEmitter:
         self.problems: List[str] = []
         self.next_count = 0
         self.layer_count = 0
-        self.endpoint_var = self._value('_c_endpoint', spec.endpoint.func)
+        self.endpoint_var = self._value('_c_endpoint', spec.endpoint.target)
 
     def _value(self, var: str, value: Any) -> str:
         self.values[var] = value
@@ -273,7 +283,7 @@ class _ChainEmitter:
         self.writer.line(f'context = {context}')
         self.writer.line('if isinstance(context, _c_Response):')
         self.writer.line('    return context')
-        render_var = self._value('_c_render', spec.render.func)
+        render_var = self._value('_c_render', spec.render.target)
         render_layers = [layer for layer in spec.layers if layer.phase == 'render']
         result = self._emit_nested(render_layers, available | {'context'},
                                    lambda avail: self.call(render_var, spec.render, avail, 'render'))
@@ -300,7 +310,7 @@ class _ChainEmitter:
         return next_var
 
     def _call_layer(self, layer: Layer, next_var: str, available: frozenset) -> str:
-        var = self._value(f'_c_mw{self.layer_count}', layer.injectable.func)
+        var = self._value(f'_c_mw{self.layer_count}', layer.injectable.target)
         self.layer_count += 1
         return self.call(var, layer.injectable, available, 'middleware', next_var=next_var,
                          owner=layer.owner, context_ok=layer.phase == 'render')
