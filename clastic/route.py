@@ -31,9 +31,6 @@ SLASH_MODES = (S_REDIRECT, S_REWRITE, S_STRICT)
 HTTP_METHODS = frozenset(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE',
                           'CONNECT', 'PATCH'])
 
-# Names every route's chain receives from the framework itself.
-BUILTIN_ARGS = ('request', '_application', '_route', '_dispatch_state')
-
 
 class InvalidEndpoint(TypeError):
     """Raised when a route's endpoint is not callable."""
@@ -113,7 +110,7 @@ class Route:
         where = f'route {pattern!r}'
         if not callable(endpoint):
             raise InvalidEndpoint(f'{where}: endpoint must be callable, not {endpoint!r}')
-        where = f'route {pattern!r} (endpoint {describe(endpoint)})'
+        where = _route_label(pattern, endpoint)
         try:
             parse_pattern(pattern)
         except InvalidPattern as exc:
