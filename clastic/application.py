@@ -343,7 +343,11 @@ class Application:
         """Serve this application with Werkzeug's development server.
 
         Command-line flags of the running script (``--address``, ``--port``,
-        ``--no-reloader``) override the arguments.
+        ``--no-reloader``) override the arguments. For now the server is
+        plain Werkzeug with its reloader: ``use_meta``, ``use_lint``,
+        ``use_debugger``, ``use_static``, ``static_prefix`` and
+        ``static_path`` are accepted, so existing calls keep working, and
+        have no effect yet.
         """
         from .server import serve_app
         serve_app(self, address=address, port=port, use_reloader=use_reloader,
