@@ -24,6 +24,7 @@ from ._wrappers import Request, Response
 from .errors import ContextualErrorHandler, ErrorHandler, HTTPException, from_werkzeug, negotiate_error
 from .middleware.core import check_middlewares, check_wsgi_callable
 from .route import S_REDIRECT, S_STRICT, BoundRoute, NullRoute, RerouteWSGI, Route, _check_slash_mode
+from .server import serve_app
 
 __all__ = ['Application', 'SubApplication', 'RerouteWSGI', 'DispatchState']
 
@@ -349,7 +350,6 @@ class Application:
         ``static_path`` are accepted, so existing calls keep working, and
         have no effect yet.
         """
-        from .server import serve_app
         serve_app(self, address=address, port=port, use_reloader=use_reloader,
                   processes=processes)
 
