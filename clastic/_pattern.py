@@ -133,6 +133,15 @@ def join_patterns(prefix: str, pattern: str) -> str:
     return prefix.rstrip('/') + pattern
 
 
+def collapse_slashes(path: str) -> str:
+    """Return *path* with single slashes and no trailing slash.
+
+    >>> collapse_slashes('//a//b/')
+    '/a/b'
+    """
+    return '/' + '/'.join(part for part in path.split('/') if part)
+
+
 def _segment_to_url(text: str) -> str:
     # Everything RFC 3986 allows in a path segment stays readable.
     return quote(text, safe="!$&'()*+,;=:@-._~")
@@ -265,20 +274,14 @@ class Pattern:
         values = self.matcher(path)
         return None if values is None else dict(zip(self.names, values))
 
-    def match_lenient(self, path: str) -> Optional[Dict[str, Any]]:
-        """Like :meth:`match`, ignoring doubled and missing/extra trailing slashes."""
-        return self.match(self.normalize(path))
-
     def normalize(self, path: str) -> str:
         """Return *path* with single slashes and this pattern's trailing slash.
 
         >>> Pattern('/goof/spoof/').normalize('/goof//spoof//')
         '/goof/spoof/'
         """
-        inner = '/'.join(part for part in path.split('/') if part)
-        if not inner:
-            return '/'
-        return '/' + inner + ('/' if self.is_branch else '')
+        collapsed = collapse_slashes(path)
+        return collapsed + '/' if self.is_branch and collapsed != '/' else collapsed
 
     def build(self, params: Mapping[str, Any]) -> str:
         """Build a path from *params*; raise ValueError for missing or invalid ones."""

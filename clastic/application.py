@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ._dispatch import DispatchState, IndexedRouter
 from ._inject import RESERVED_ARGS, ChainCompiler
-from ._pattern import BUILTIN_CONVERTERS, Converter, InvalidPattern
+from ._pattern import BUILTIN_CONVERTERS, Converter, InvalidPattern, collapse_slashes
 from ._wrappers import Request, Response
 from .errors import ContextualErrorHandler, ErrorHandler, HTTPException, from_werkzeug, negotiate_error
 from .middleware.core import check_middlewares, check_wsgi_callable
@@ -241,18 +241,18 @@ class Application:
     def _dispatch_slash_variants(self, request: Request, path: str, method: str,
                                  state: DispatchState) -> Union[Response, RerouteWSGI]:
         """Nothing answered the path as written: try it normalized, per slash mode."""
-        collapsed = '/' + '/'.join(part for part in path.split('/') if part)
+        collapsed = collapse_slashes(path)
         for route in self._router.candidates(collapsed):
             if route.slash_mode == S_STRICT:
                 continue
-            normalized = route._pattern.normalize(path)
+            normalized = route._pattern.normalize(collapsed)
             if normalized == path:
                 continue  # already tried as written
             values = route._match(normalized)
             if values is None:
                 continue
             if route.slash_mode == S_REDIRECT and route.match_method(method):
-                return self._redirect_to_normal(request, normalized)
+                return self._redirect_to_normal(request, method, normalized)
             outcome = self._try_route(route, values, request, method, state)
             if outcome is not None:
                 return outcome
@@ -311,14 +311,14 @@ class Application:
             _logger.exception('render_error failed for %s; using the default format', route.label)
             return negotiate_error(request, error)
 
-    def _redirect_to_normal(self, request: Request, normalized_path: str) -> Response:
+    def _redirect_to_normal(self, request: Request, method: str, normalized_path: str) -> Response:
         # Quoting keeps the target a same-site path: a backslash or a second
         # leading slash can never reach the Location header unescaped.
         location = request.script_root + quote(normalized_path, safe="/!$&'()*+,;=:@-._~")
         query = request.query_string.decode('latin-1')
         if query:
             location += '?' + quote(query, safe="/?!$&'()*+,;=:@-._~%[]")
-        code = 302 if request.method in ('GET', 'HEAD') else 308
+        code = 302 if method in ('GET', 'HEAD') else 308
         return redirect(location, code, Response=self.response_type)
 
     def url_for(self, name_or_endpoint: Any, **params: Any) -> str:
