@@ -147,7 +147,7 @@ class Application:
         self.error_handler: ErrorHandler = self._make_error_handler(error_handler)
         for entry in routes or ():
             self._bind_entry(entry, len(self.routes))
-        self._router = self.router_type(self.routes)
+        self._index_routes()
         self._null_route = NullRoute().bind(self)
         self._wrapped_wsgi = self._wrap_wsgi()
 
@@ -172,7 +172,17 @@ class Application:
     def add(self, entry: RouteEntry, index: Optional[int] = None) -> None:
         """Bind one more route (or every route of a sub-application), checked as usual."""
         self._bind_entry(entry, len(self.routes) if index is None else index)
+        self._index_routes()
+
+    def _index_routes(self) -> None:
+        """Build what dispatch and url_for look routes up in, once per change."""
         self._router = self.router_type(self.routes)
+        # (kind, key) -> (position, route), the first route winning.
+        self._url_targets: Dict[Tuple[str, Any], Tuple[int, BoundRoute]] = {}
+        for position, route in reversed(list(enumerate(self.routes))):
+            self._url_targets[('endpoint', id(route.endpoint))] = (position, route)
+            if route.name is not None:
+                self._url_targets[('name', route.name)] = (position, route)
 
     def _bind_entry(self, entry: RouteEntry, index: int) -> None:
         entry = _to_entry(entry)
@@ -328,10 +338,14 @@ class Application:
         >>> Application([('/user/<id:int>', user)]).url_for('user', id=3)
         '/user/3'
         """
-        for route in self.routes:
-            if route.name == name_or_endpoint or route.endpoint is name_or_endpoint:
-                return route._pattern.build(params)
-        raise ValueError(f'no route is named {name_or_endpoint!r} or has it as endpoint')
+        found = [self._url_targets.get(('endpoint', id(name_or_endpoint)))]
+        if isinstance(name_or_endpoint, str):
+            found.append(self._url_targets.get(('name', name_or_endpoint)))
+        found = [target for target in found if target is not None]
+        if not found:
+            raise ValueError(f'no route is named {name_or_endpoint!r} or has it as endpoint')
+        _position, route = min(found, key=lambda target: target[0])
+        return route._pattern.build(params)
 
     def get_local_client(self) -> Client:
         """Return a Werkzeug test Client for this application, keeping cookies."""
