@@ -678,13 +678,11 @@ def from_werkzeug(exc: werkzeug.exceptions.HTTPException) -> HTTPException:
     return error_type(detail=exc.description, code=code)
 
 
-_ERRORS_BY_CODE = MappingProxyType({
-    cls.code: cls for cls in (
-        BadRequest, Unauthorized, PaymentRequired, Forbidden, NotFound, MethodNotAllowed,
-        NotAcceptable, ProxyAuthenticationRequired, RequestTimeout, Conflict, Gone,
-        LengthRequired, PreconditionFailed, RequestEntityTooLarge, RequestURITooLong,
-        UnsupportedMediaType, RequestedRangeNotSatisfiable, ExpectationFailed, ImATeapot,
-        UnprocessableEntity, UpgradeRequired, PreconditionRequired, TooManyRequests,
-        RequestHeaderFieldsTooLarge, UnavailableForLegalReasons, InternalServerError,
-        NotImplemented, BadGateway, ServiceUnavailable, GatewayTimeout,
-        HTTPVersionNotSupported)})
+def _errors_by_code() -> Mapping[int, type]:
+    """Every error class of this module by its status code."""
+    classes = [BadRequest, InternalServerError]
+    classes += [sub for cls in (BadRequest, InternalServerError) for sub in cls.__subclasses__()]
+    return MappingProxyType({cls.code: cls for cls in classes})
+
+
+_ERRORS_BY_CODE = _errors_by_code()
