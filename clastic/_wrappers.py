@@ -102,15 +102,14 @@ class Response(wrappers.Response):
     def __init__(self, response: Any = None, status: Any = None, headers: Any = None,
                  mimetype: Optional[str] = None, content_type: Optional[str] = None,
                  direct_passthrough: bool = False) -> None:
-        if (not self._fast_building or status is not None or headers is not None
-                or direct_passthrough or not isinstance(response, (str, bytes))):
-            super().__init__(response, status, headers, mimetype, content_type, direct_passthrough)
-            return
-        if content_type is None:
+        plain = (self._fast_building and status is None and headers is None
+                 and not direct_passthrough and isinstance(response, (str, bytes)))
+        if plain and content_type is None:
             content_type = get_content_type(
                 self.default_mimetype if mimetype is None else mimetype, 'utf-8')
-        if '\n' in content_type or '\r' in content_type:
-            # Let Werkzeug's header validation reject it.
+        # A newline in the content type goes to Werkzeug too, whose header
+        # validation rejects it.
+        if not plain or '\n' in content_type or '\r' in content_type:
             super().__init__(response, status, headers, mimetype, content_type, direct_passthrough)
             return
         # What Werkzeug's __init__ sets, except headers and _on_close: see __getattr__.
