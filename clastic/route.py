@@ -337,6 +337,38 @@ class BoundRoute:
                 pending.extend(sorted(injectable.required - {'next'}))
         return required
 
+    def argument_sources(self) -> List[Tuple[str, str, str]]:
+        """Every parameter of the chain's functions and where its value comes from.
+
+        Rows are ``(function, argument, source)`` in calling order: each
+        middleware function, the endpoint, then the render function. A
+        source is ``'url'``, ``'resources'``, ``'builtin'``, the providing
+        middleware (``'middleware SessionMiddleware'``) or ``'default'``.
+
+        >>> from clastic import Application, render_basic
+        >>> def greet(name, greeting='Hello'): return f'{greeting}, {name}!'
+        >>> app = Application([('/<name>', greet, render_basic)], resources={'db': None})
+        >>> [(arg, source) for _func, arg, source in app.routes[0].argument_sources()][:2]
+        [('name', 'url'), ('greeting', 'default')]
+        """
+        sources: Dict[str, str] = dict.fromkeys(RESERVED_ARGS, 'builtin')
+        sources.update(dict.fromkeys(self.resources, 'resources'))
+        sources.update(dict.fromkeys(self._pattern.names, 'url'))
+        for layer in self._layers:
+            sources.update(dict.fromkeys(layer.provides, layer.owner))
+        functions = [(layer.injectable, f'{layer.owner}.{layer.phase}') for layer in self._layers]
+        functions.append((self._endpoint_injectable, 'endpoint'))
+        if self.render is not None:
+            functions.append((Injectable.of(self.render), 'render'))
+        rows = []
+        for injectable, role in functions:
+            for param in injectable.params:
+                source = sources.get(param.name)
+                if source is None or (role.startswith('middleware') and param.name == 'next'):
+                    source = 'builtin' if param.name == 'next' else 'default'
+                rows.append((f'{role} {injectable.label}', param.name, source))
+        return rows
+
     def is_required_arg(self, name: str) -> bool:
         """Tell whether *name* is among :meth:`get_required_args`."""
         return name in self.get_required_args()
