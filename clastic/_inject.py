@@ -16,7 +16,9 @@ once, at construction:
 import functools
 import hashlib
 import inspect
+import keyword
 import linecache
+import re
 import types
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
@@ -120,6 +122,11 @@ class Layer:
     owner: str  # e.g. 'middleware SessionMiddleware', for messages
     phase: str  # 'request', 'endpoint' or 'render'
 
+    @property
+    def owner_name(self) -> str:
+        """The owner's last word as an identifier, for generated names."""
+        return re.sub(r'\W', '_', self.owner.rpartition(' ')[2])
+
 
 @dataclass(frozen=True)
 class ChainSpec:
@@ -179,9 +186,12 @@ class ChainCompiler:
             return Injectable.of(func)
 
     def compile_chain(self, spec: ChainSpec) -> Callable[..., Any]:
-        """Check *spec* and return ``_execute(*entry_args)`` running the chain."""
+        """Check *spec* and return ``_execute(*entry_args)`` running the chain.
+
+        The generated source is the returned function's ``chain_source``.
+        """
         _check_names(spec.route_label, spec.entry_args, spec.constants)
-        emitter = _ChainEmitter(spec)
+        emitter = _ChainEmitter(spec, '_c_endpoint')
         emitter.emit()
         emitter.raise_problems()
         return self._build('_execute', spec.entry_args, emitter)
@@ -195,26 +205,26 @@ class ChainCompiler:
         name (error renderers want the whole picture).
         """
         _check_names(route_label, entry_args, constants)
+        name = role.replace(' ', '_')
         emitter = _ChainEmitter(ChainSpec(route_label, tuple(entry_args), constants, (),
-                                          self.injectable(func), None))
-        available = frozenset(entry_args) | frozenset(constants)
-        call = emitter.call(emitter.endpoint_var, emitter.spec.endpoint, available,
-                            role, pass_all=pass_all)
-        emitter.writer.line(f'return {call}')
+                                          self.injectable(func), None), f'_c_{name}')
+        emitter.emit_single_call(role, pass_all)
         emitter.raise_problems()
-        return self._build('_' + role.replace(' ', '_'), tuple(entry_args), emitter)
+        return self._build(f'_{name}', tuple(entry_args), emitter)
 
     def _build(self, name: str, entry_args: Tuple[str, ...], emitter: '_ChainEmitter') -> Callable[..., Any]:
         free = emitter.free_variables()
         header = [f'def _c_make({", ".join(free)}):',
-                  f'    def {name}({", ".join(entry_args)}):']
+                  f'    def {name}({", ".join(map(variable, entry_args))}):']
         body = ['        ' + line for line in emitter.writer.lines]
         source = '\n'.join(header + body + [f'    return {name}', ''])
         factory = self._factories.get(source)
         if factory is None:
             factory = _compile_factory(source)
             self._factories[source] = factory
-        return factory(*(emitter.values[var] for var in free))
+        function = factory(*(emitter.values[var] for var in free))
+        function.chain_source = source
+        return function
 
 
 def _check_names(route_label: str, entry_args: Iterable[str], constants: Mapping[str, Any]) -> None:
@@ -234,86 +244,114 @@ def _compile_factory(source: str) -> Callable[..., Callable[..., Any]]:
     return namespace['_c_make']
 
 
-class _ChainEmitter:
-    """Writes the nested source for one ChainSpec and records binding problems."""
+def variable(name: str) -> str:
+    """The name generated code uses for the injectable *name*.
 
-    def __init__(self, spec: ChainSpec) -> None:
+    A Python keyword is a valid URL binding or resource name but cannot be a
+    variable, so it gets a reserved alias.
+
+    >>> variable('user_id'), variable('lambda')
+    ('user_id', '_c_kw_lambda')
+    """
+    return f'{_INTERNAL_PREFIX}kw_{name}' if keyword.iskeyword(name) else name
+
+
+class UndeclaredProvide(TypeError):
+    """A middleware called ``next()`` with a name it does not declare."""
+
+
+def _undeclared_provide(owner: str, declared: Tuple[str, ...], passed: Mapping[str, Any]) -> None:
+    raise UndeclaredProvide(f'{owner} called next() with {sorted(passed)}, which it does not'
+                            f' declare; its declared provides: {list(declared)}')
+
+
+class _ChainEmitter:
+    """Writes the nested source for one ChainSpec and records binding problems.
+
+    Generated names say what each function is: ``_c_mw1_Session_request`` is
+    the second middleware layer (``SessionMiddleware.request``) and
+    ``_c_next1_Session_request`` the ``next`` it receives.
+    """
+
+    def __init__(self, spec: ChainSpec, function_var: str) -> None:
         self.spec = spec
         self.writer = _Writer()
-        self.values: Dict[str, Any] = {'_c_Response': Response}
+        self.values: Dict[str, Any] = {'_c_Response': Response,
+                                       '_c_undeclared_provide': _undeclared_provide}
         self.used_constants: List[str] = []
         self.problems: List[str] = []
-        self.next_count = 0
         self.layer_count = 0
-        self.endpoint_var = self._value('_c_endpoint', spec.endpoint.target)
+        self.function_var = self._value(function_var, spec.endpoint.target)
 
     def _value(self, var: str, value: Any) -> str:
         self.values[var] = value
         return var
 
     def free_variables(self) -> List[str]:
-        internal = [v for v in self.values if v.startswith(_INTERNAL_PREFIX)]
+        internal = [v for v in self.values if v.startswith(_INTERNAL_PREFIX)
+                    and v not in self.used_constants]
         return internal + self.used_constants
 
     def emit(self) -> None:
+        """Emit the whole chain: request layers around endpoint and render phases."""
         spec = self.spec
         available = frozenset(spec.entry_args) | frozenset(spec.constants)
         request_layers = [layer for layer in spec.layers if layer.phase == 'request']
-        self._emit_request(request_layers, available)
+        result = self._emit_nested(request_layers, available, self._emit_endpoint_and_render)
+        self.writer.line(f'return {result}')
 
-    def _emit_request(self, layers: List[Layer], available: frozenset) -> None:
-        if not layers:
-            self._emit_endpoint_and_render(available)
-            return
-        layer, rest = layers[0], layers[1:]
-        next_var = self._open_next(layer.provides)
-        self._emit_request(rest, available | frozenset(layer.provides))
-        self.writer.depth -= 1
-        self.writer.line(f'return {self._call_layer(layer, next_var, available)}')
+    def emit_single_call(self, role: str, pass_all: bool) -> None:
+        """Emit a call of the spec's function alone (error renderers)."""
+        available = frozenset(self.spec.entry_args) | frozenset(self.spec.constants)
+        call = self.call(self.function_var, self.spec.endpoint, available, role, pass_all=pass_all)
+        self.writer.line(f'return {call}')
 
-    def _emit_endpoint_and_render(self, available: frozenset) -> None:
+    def _emit_endpoint_and_render(self, available: frozenset) -> str:
         spec = self.spec
         endpoint_layers = [layer for layer in spec.layers if layer.phase == 'endpoint']
         context = self._emit_nested(endpoint_layers, available,
-                                    lambda avail: self.call(self.endpoint_var, spec.endpoint,
+                                    lambda avail: self.call(self.function_var, spec.endpoint,
                                                             avail, 'endpoint'))
         if spec.render is None:
-            self.writer.line(f'return {context}')
-            return
+            return context
         self.writer.line(f'context = {context}')
         self.writer.line('if isinstance(context, _c_Response):')
         self.writer.line('    return context')
         render_var = self._value('_c_render', spec.render.target)
         render_layers = [layer for layer in spec.layers if layer.phase == 'render']
-        result = self._emit_nested(render_layers, available | {'context'},
-                                   lambda avail: self.call(render_var, spec.render, avail, 'render'))
-        self.writer.line(f'return {result}')
+        return self._emit_nested(render_layers, available | {'context'},
+                                 lambda avail: self.call(render_var, spec.render, avail, 'render'))
 
     def _emit_nested(self, layers: List[Layer], available: frozenset,
                      innermost: Callable[[frozenset], str]) -> str:
-        """Emit ``next`` functions for *layers*; return the outermost call expression."""
+        """Emit a ``next`` function per layer; return the outermost call expression.
+
+        *innermost* may emit statements; it returns the expression that ends
+        the innermost ``next``.
+        """
         if not layers:
             return innermost(available)
         layer, rest = layers[0], layers[1:]
-        next_var = self._open_next(layer.provides)
+        tag = f'{self.layer_count}_{layer.owner_name}_{layer.phase}'
+        self.layer_count += 1
+        next_var = self._open_next(f'_c_next{tag}', layer)
         inner = self._emit_nested(rest, available | frozenset(layer.provides), innermost)
         self.writer.line(f'return {inner}')
         self.writer.depth -= 1
-        return self._call_layer(layer, next_var, available)
-
-    def _open_next(self, provides: Tuple[str, ...]) -> str:
-        next_var = f'_c_next{self.next_count}'
-        self.next_count += 1
-        # A provide the middleware does not pass to next() arrives as None.
-        self.writer.line(f'def {next_var}({", ".join(name + "=None" for name in provides)}):')
-        self.writer.depth += 1
-        return next_var
-
-    def _call_layer(self, layer: Layer, next_var: str, available: frozenset) -> str:
-        var = self._value(f'_c_mw{self.layer_count}', layer.injectable.target)
-        self.layer_count += 1
-        return self.call(var, layer.injectable, available, 'middleware', next_var=next_var,
+        layer_var = self._value(f'_c_mw{tag}', layer.injectable.target)
+        return self.call(layer_var, layer.injectable, available, 'middleware', next_var=next_var,
                          owner=layer.owner, context_ok=layer.phase == 'render')
+
+    def _open_next(self, next_var: str, layer: Layer) -> str:
+        # A provide the middleware does not pass to next() arrives as None;
+        # a name it does not declare is reported, naming the middleware.
+        params = [f'{variable(name)}=None' for name in layer.provides] + ['**_c_undeclared']
+        self.writer.line(f'def {next_var}({", ".join(params)}):')
+        self.writer.depth += 1
+        owner = self._value(f'_c_owner{self.layer_count}', (layer.owner, layer.provides))
+        self.writer.line('if _c_undeclared:')
+        self.writer.line(f'    _c_undeclared_provide(*{owner}, _c_undeclared)')
+        return next_var
 
     def call(self, var: str, injectable: Injectable, available: frozenset, role: str,
              next_var: Optional[str] = None, owner: str = '', pass_all: bool = False,
@@ -321,7 +359,9 @@ class _ChainEmitter:
         """Return the source of a call to *injectable* with the names it takes.
 
         Arguments go by position while the parameters line up (positional
-        calls are the cheapest), by keyword after the first one skipped.
+        calls are the cheapest), by keyword after the first one skipped. A
+        function taking ``**kwargs`` also gets the names that cannot be
+        parameters (Python keywords), or with *pass_all* every name.
         """
         params = list(injectable.params)
         self._check_reserved(injectable, role, owner, context_ok or role == 'render')
@@ -352,17 +392,21 @@ class _ChainEmitter:
                 args.append(source)
             else:
                 args.append(f'{param.name}={source}')
-        if pass_all and injectable.var_keyword:
-            for name in sorted(available - {p.name for p in params}):
-                args.append(f'{name}={self._use(name)}')
+        if injectable.var_keyword:
+            extra = sorted(available - {p.name for p in params})
+            if not pass_all:
+                extra = [name for name in extra if keyword.iskeyword(name)]
+            args.extend(f'{name}={self._use(name)}' if not keyword.iskeyword(name)
+                        else f"**{{'{name}': {self._use(name)}}}" for name in extra)
         return f'{var}({", ".join(args)})'
 
     def _use(self, name: str) -> str:
         """Note that generated code reads *name*; return how it refers to it."""
-        if name in self.spec.constants and name not in self.used_constants:
-            self.used_constants.append(name)
-            self.values[name] = self.spec.constants[name]
-        return name
+        var = variable(name)
+        if name in self.spec.constants and var not in self.used_constants:
+            self.used_constants.append(var)
+            self.values[var] = self.spec.constants[name]
+        return var
 
     def _check_reserved(self, injectable: Injectable, role: str, owner: str,
                         context_ok: bool) -> None:

@@ -17,7 +17,6 @@ malformed pattern the moment it is created. Compiling (:class:`Pattern`)
 resolves the binding types against an application's converters.
 """
 
-import keyword
 import re
 from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple, Union
 from urllib.parse import quote
@@ -25,6 +24,10 @@ from urllib.parse import quote
 
 class InvalidPattern(ValueError):
     """Raised for a malformed route pattern or an unknown binding type."""
+
+
+# Users meet and catch it as clastic.route.InvalidPattern (SPEC §1).
+InvalidPattern.__module__ = 'clastic.route'
 
 
 class Converter(NamedTuple):
@@ -53,6 +56,9 @@ BUILTIN_CONVERTERS: Mapping[str, Converter] = {
     'float': Converter(r'-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?', float,
                        _float_to_url),
 }
+
+# Converter names of Werkzeug and Flask, which write <type:name>.
+_OTHER_FRAMEWORKS_TYPES = frozenset(['string', 'path', 'any', 'uuid'])
 
 _BINDING_RE = re.compile(r'<(?P<name>[^<>:?+*]*)(?:(?P<op>[:?+*])(?P<type>[^<>]*))?>')
 _MULTI_OPS = ('+', '*')
@@ -113,13 +119,23 @@ def _parse_segment(text: str, raw: str) -> Segment:
                              ' (a binding is a whole segment: <name>, <name:type>'
                              ' or <name OP type> with OP one of : ? + *)')
     name, op, type_name = match.group('name', 'op', 'type')
-    if not name.isidentifier() or keyword.iskeyword(name):
+    # Python keywords are valid names: such a value reaches functions taking
+    # **kwargs, and middleware.
+    if not name.isidentifier():
         raise InvalidPattern(f'pattern {text!r}: binding name {name!r} is not a valid identifier')
-    if op == ':' and not type_name:
-        raise InvalidPattern(f'pattern {text!r}: binding {raw!r} names no type after ":"')
     if type_name and not type_name.isidentifier():
         raise InvalidPattern(f'pattern {text!r}: binding {raw!r} has a malformed type {type_name!r}')
     return Binding(name, op or ':', type_name or 'unicode')
+
+
+def _unknown_type_message(text: str, binding: Binding, converters: Mapping[str, Converter]) -> str:
+    message = (f'pattern {text!r}: unknown type {binding.type_name!r} in binding'
+               f' {binding.name!r} (known: {sorted(converters)})')
+    if binding.name in converters or binding.name in _OTHER_FRAMEWORKS_TYPES:
+        # Flask and Werkzeug write the type first: <int:item_id>.
+        message += (f'; the name comes first in clastic: did you mean'
+                    f' <{binding.type_name}:{binding.name}>?')
+    return message
 
 
 def join_patterns(prefix: str, pattern: str) -> str:
@@ -166,9 +182,7 @@ class Pattern:
         for segment in self.segments:
             if isinstance(segment, Binding):
                 if segment.type_name not in converters:
-                    raise InvalidPattern(
-                        f'pattern {text!r}: unknown type {segment.type_name!r} in binding'
-                        f' {segment.name!r} (known: {sorted(converters)})')
+                    raise InvalidPattern(_unknown_type_message(text, segment, converters))
                 self._converters[segment.name] = converters[segment.type_name]
         self.bindings = tuple(s for s in self.segments if isinstance(s, Binding))
         self.names = tuple(b.name for b in self.bindings)

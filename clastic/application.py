@@ -261,7 +261,7 @@ class Application:
             values = route._match(normalized)
             if values is None:
                 continue
-            if route.slash_mode == S_REDIRECT and route.match_method(method):
+            if route.slash_mode == S_REDIRECT and route.is_branch and route.match_method(method):
                 return self._redirect_to_normal(request, method, normalized)
             outcome = self._try_route(route, values, request, method, state)
             if outcome is not None:

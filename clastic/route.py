@@ -137,7 +137,7 @@ class Route:
         render, render_factory = _build_render(label, self.render, app.render_factory)
         return BoundRoute(self, [app], self.pattern,
                           middlewares=merge_middlewares(app.middlewares, self.middlewares),
-                          resources={**app.resources, **self.resources},
+                          resources={**self.resources, **app.resources},
                           render=render, render_factory=render_factory,
                           slash_mode=self.slash_mode or app.slash_mode)
 
@@ -268,7 +268,7 @@ class BoundRoute:
         return BoundRoute(self.route, self.bound_apps + [outer_app],
                           join_patterns(prefix, self.pattern),
                           middlewares=merge_middlewares(outer_app.middlewares, self.middlewares),
-                          resources={**outer_app.resources, **self.resources},
+                          resources={**self.resources, **outer_app.resources},
                           render=render, render_factory=render_factory, slash_mode=slash_mode)
 
     def _compile(self) -> None:

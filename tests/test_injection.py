@@ -63,16 +63,18 @@ def test_url_bindings_are_converted_before_injection():
     assert text(app, '/add/1/2.5') == (200, '3.5')
 
 
-def test_route_resources_beat_application_resources():
-    def which(db):
-        return db
+def test_application_resources_beat_route_resources():
+    """Resources resolve from the outside in (SPEC §5): the application configures its routes."""
+    def which(db, cache):
+        return f'{db} {cache}'
 
-    app = Application([Route('/route', which, render_basic, resources={'db': 'route db'}),
-                       Route('/app', which, render_basic)],
+    app = Application([Route('/route', which, render_basic,
+                             resources={'db': 'route db', 'cache': 'route cache'}),
+                       Route('/app', which, render_basic, resources={'cache': 'own cache'})],
                       resources={'db': 'app db'})
 
-    assert text(app, '/route') == (200, 'route db')
-    assert text(app, '/app') == (200, 'app db')
+    assert text(app, '/route') == (200, 'app db route cache')
+    assert text(app, '/app') == (200, 'app db own cache')
 
 
 def test_defaults_are_used_only_when_no_source_provides():

@@ -5,7 +5,8 @@ import os
 import pytest
 from werkzeug.wrappers import Response
 
-from clastic import DELETE, GET, POST, PUT, Application, Route
+from clastic import DELETE, GET, POST, PUT, S_REDIRECT, S_REWRITE, S_STRICT, Application, Route
+from clastic._pattern import Pattern
 from clastic.route import HTTP_METHODS, InvalidEndpoint, InvalidMethod, InvalidPattern
 
 
@@ -187,7 +188,6 @@ def test_invalid_pattern_is_a_value_error():
     '/<x',            # unclosed binding
     '/<>',            # empty binding
     '/<:int>',        # binding without a name
-    '/<x:>',          # binding without a type
     '/<x:int:y>',     # two types
     '/<x y>',         # garbage in the binding
     '/a<x>',          # a segment is static text or one binding
@@ -306,3 +306,45 @@ def test_a_pattern_of_absent_optional_segments_matches_the_root(pattern, expecte
     app = Application([(pattern, ep)])
     assert app.routes[0].match_path('/') == expected
     assert app.get_local_client().get('/').get_data(as_text=True) == repr(sorted(expected.items()))
+
+
+def test_empty_type_after_colon_means_the_default_type():
+    assert Pattern('/<x:>').match('/abc') == {'x': 'abc'}
+
+
+@pytest.mark.parametrize('slash_mode', [S_REDIRECT, S_REWRITE, S_STRICT])
+def test_python_keywords_are_binding_names(slash_mode):
+    """A keyword reaches functions taking **kwargs, and URL building."""
+    seen = {}
+
+    def endpoint(kappa, **kwargs):
+        seen.update(kwargs, kappa=kappa)
+        return Response('ok')
+    app = Application([('/iota/<kappa>/<lambda>/mu/', endpoint)], slash_mode=slash_mode)
+    resp = app.get_local_client().get('/iota/k/l/mu/')
+    assert (resp.status_code, seen) == (200, {'kappa': 'k', 'lambda': 'l'})
+    assert app.url_for(endpoint, kappa='a', **{'lambda': 'b'}) == '/iota/a/b/mu/'
+
+
+def test_keyword_named_resources_reach_kwargs_functions():
+    def endpoint(**kwargs):
+        return Response(kwargs['class'])
+    app = Application([('/', endpoint)], resources={'class': 'warrior'})
+    assert app.get_local_client().get('/').get_data(as_text=True) == 'warrior'
+
+
+def test_unknown_operator_still_raises():
+    with pytest.raises(InvalidPattern, match='cat-'):
+        Route('/<cat->', lambda: None)
+
+
+def test_flask_style_binding_suggests_the_clastic_order():
+    with pytest.raises(InvalidPattern, match=r'did you mean <item_id:int>\?'):
+        Application([('/items/<int:item_id>', lambda item_id: None)])
+
+
+def test_pattern_errors_are_clastic_route_classes():
+    from clastic import route
+    assert InvalidPattern is route.InvalidPattern
+    assert InvalidPattern.__module__ == 'clastic.route'
+    assert route.InvalidMethod.__module__ == route.InvalidEndpoint.__module__ == 'clastic.route'

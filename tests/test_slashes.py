@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.wrappers import Response
 
-from clastic import S_REDIRECT, S_REWRITE, S_STRICT, Application, Route
+from clastic import S_REDIRECT, S_REWRITE, S_STRICT, Application, RerouteWSGI, Route
 
 MODES = [S_REDIRECT, S_REWRITE, S_STRICT]
 
@@ -74,18 +74,57 @@ def test_exact_form_is_served_in_every_mode(mode):
 
 @pytest.mark.parametrize('pattern, path, target', [
     ('/a/', '/a', '/a/'),              # missing trailing slash on a branch
-    ('/a', '/a/', '/a'),               # extra trailing slash on a leaf
-    ('/a/b', '/a//b', '/a/b'),         # doubled slash inside
-    ('/a/b/', '/a//b', '/a/b/'),       # both at once
-    ('/a/<n:int>', '/a/3/', '/a/3'),
-    ('/a/<xs*>', '/a//x//y', '/a/x/y'),
+    ('/a/b/', '/a//b', '/a/b/'),       # doubled slash and missing trailing slash
+    ('/a/b/', '/a//b/', '/a/b/'),      # doubled slash inside
+    ('/a/<n:int>/', '/a/3', '/a/3/'),
+    ('/a/<xs*>/', '/a//x//y', '/a/x/y/'),
 ])
-def test_redirect_to_the_normalized_path(pattern, path, target):
+def test_branch_redirects_to_the_normalized_path(pattern, path, target):
     app = Application([(pattern, ok)], slash_mode=S_REDIRECT)
     resp = open_raw(app, path)
     assert resp.status_code == 302
     assert resp.headers['Location'] == target
     assert app.get_local_client().get(target).status_code == 200
+
+
+@pytest.mark.parametrize('pattern, path', [
+    ('/a', '/a/'),                     # extra trailing slash on a leaf
+    ('/a/b', '/a//b'),                 # doubled slash inside
+    ('/a/<n:int>', '/a/3/'),
+    ('/a/<xs*>', '/a//x//y'),
+])
+def test_leaf_is_served_as_in_rewrite(pattern, path):
+    """SPEC §3: in S_REDIRECT a leaf route behaves as in S_REWRITE."""
+    app = Application([(pattern, ok)], slash_mode=S_REDIRECT)
+    resp = open_raw(app, path)
+    assert (resp.status_code, resp.get_data(as_text=True)) == (200, 'ok')
+
+
+def test_original_apps_reach_leaf_routes_with_a_trailing_slash():
+    def user():
+        return Response('user page')
+
+    def api(api_path):
+        return Response(repr(api_path))
+
+    def other_page():
+        return Response('other')
+    other_app = Application([('/other', other_page)])
+    routes = [('/user', user), ('/api/<api_path+>', api),
+              ('/<x*str>', RerouteWSGI(other_app))]
+    built = Application(routes)
+    added = Application()
+    for entry in routes:
+        added.add(entry)
+    for app in (built, added):
+        client = app.get_local_client()
+        assert body_of(client.get('/user/')) == (200, 'user page')
+        assert body_of(client.get('/api/a/b/')) == (200, "['a', 'b']")
+        assert body_of(client.get('/other/')) == (200, 'other')
+
+
+def body_of(resp):
+    return resp.status_code, resp.get_data(as_text=True)
 
 
 @pytest.mark.parametrize('pattern, path', [
@@ -183,8 +222,8 @@ def test_exact_match_on_a_later_route_wins_over_a_rewrite():
 
 
 def test_redirect_location_is_a_valid_url_for_non_ascii_paths():
-    client = Application([('/<site>', show)]).get_local_client()
-    resp = client.get('/caf%C3%A9/')
+    client = Application([('/<site>/', show)]).get_local_client()
+    resp = client.get('/caf%C3%A9')
     assert resp.status_code == 302
     location = resp.headers['Location']
     assert location.isascii()
@@ -201,7 +240,7 @@ def test_redirect_keeps_the_script_root():
 
 
 @pytest.mark.parametrize('pattern, path, target', [
-    ('/<site>', '//evil.example/', '/evil.example'),
+    ('/<site>/', '//evil.example///', '/evil.example/'),
     ('/<site>/', '//evil.example', '/evil.example/'),
     ('/<site>/', '//evil.example//', '/evil.example/'),
     ('/<site>/', '///evil.example', '/evil.example/'),
@@ -217,11 +256,11 @@ def test_doubled_leading_slash_never_redirects_off_site(pattern, path,
 
 
 @pytest.mark.parametrize('pattern, path', [
-    ('/<site>', '/\\evil.example/'),
+    ('/<site>/', '/\\evil.example///'),
     ('/<site>/', '/\\evil.example'),
     ('/<site>/', '//\\evil.example'),
     ('/<site>/', '/\\evil.example//'),
-    ('/<site>', '/a\r\nSet-Cookie: evil=1/'),
+    ('/<site>/', '/a\r\nSet-Cookie: evil=1'),
 ])
 def test_backslash_never_redirects_off_site(pattern, path):
     app = Application([(pattern, show)])

@@ -120,11 +120,16 @@ def test_resources_are_layered():
     def show(shared, greeting='no greeting'):
         return Response('%s %s' % (shared, greeting))
 
-    inner = Application([('/show', show)], resources={'shared': 'inner'})
+    def own(mine):
+        return Response(mine)
+
+    """From the outside in (SPEC §5, §9): the serving application wins."""
+    inner = Application([('/show', show), ('/own', own)], resources={'shared': 'inner', 'mine': 'm'})
     app = Application([('/p', inner), ('/show', show)],
                       resources={'shared': 'outer', 'greeting': 'hello'})
     client = app.get_local_client()
-    assert body(client.get('/p/show')) == 'inner hello'
+    assert body(client.get('/p/show')) == 'outer hello'
+    assert body(client.get('/p/own')) == 'm'
     assert body(client.get('/show')) == 'outer hello'
     assert body(inner.get_local_client().get('/show')) == 'inner no greeting'
 
@@ -208,3 +213,21 @@ def test_embedded_routes_see_the_embedding_application():
     inner = Application([('/which', which)], resources={'name': 'inner'})
     app = Application([('/p', inner)], resources={'name': 'outer'})
     assert body(app.get_local_client().get('/p/which')) == 'outer'
+
+
+def test_embedding_app_configures_what_it_embeds():
+    """The SPEC's example: the embedding app's `name` reaches the inner routes."""
+    def hello(name):
+        return Response('Hello, %s!' % name)
+    inner = Application([('/', hello)], resources={'name': 'inner default'})
+    app = Application([('/beta/', inner)], resources={'name': 'Kurt'})
+    assert body(app.get_local_client().get('/beta/')) == 'Hello, Kurt!'
+    assert body(inner.get_local_client().get('/')) == 'Hello, inner default!'
+
+
+def test_embedding_conflicts_are_checked_with_the_layering():
+    def user(name):
+        return Response(name)
+    inner = Application([('/<name>', user)])
+    with pytest.raises(NameError, match=r"\('name', \('url', 'resources'\)\)"):
+        Application([('/u', inner)], resources={'name': 'Kurt'})
