@@ -16,7 +16,7 @@ class DispatchState:
     # never mutated: most requests record one route and nothing else.
     #: Routes whose chain ran for this request, in order.
     routes_tried: Sequence[Any] = ()
-    #: Non-breaking HTTPExceptions met, in order.
+    #: Exceptions met, in order: HTTPExceptions (breaking or not) and uncaught ones.
     exceptions: Sequence[Any] = ()
     #: Methods of routes whose pattern matched but whose methods did not.
     allowed_methods: AbstractSet[str] = frozenset()
@@ -26,9 +26,8 @@ class DispatchState:
     def add_allowed_methods(self, methods: Iterable[str]) -> None:
         self.allowed_methods = self.allowed_methods.union(methods)
 
-    def add_nonbreaking(self, error: Any, route: Any, values: Sequence[Any]) -> None:
-        self.exceptions = [*self.exceptions, error]
-        self.error_origin = (route, values)
+    def add_exception(self, error: BaseException) -> None:
+        self.exceptions = (*self.exceptions, error)
 
     def __repr__(self) -> str:
         return (f'<DispatchState tried={len(self.routes_tried)}'

@@ -12,14 +12,24 @@ They only skip work on the common path:
 
 from typing import Any, Callable, Dict, Iterable, Optional, Tuple
 
+from urllib.parse import parse_qsl, quote_from_bytes
+
 from werkzeug import wrappers
-from werkzeug.datastructures import Headers
+from werkzeug.datastructures import Headers, MultiDict
 from werkzeug.exceptions import BadRequest
-from werkzeug.utils import get_content_type
+from werkzeug.utils import cached_property, get_content_type
 
 # The attributes Werkzeug's Request.__init__ computes from the environ.
 _ENVIRON_ATTRIBUTES = frozenset(['method', 'scheme', 'server', 'root_path', 'path',
                                  'query_string', 'headers', 'remote_addr'])
+
+# Every printable ASCII character, '%' included: quoting with these safe
+# escapes only the raw bytes a query string should not hold.
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7f))
+
+# Headers the fast constructor writes itself, and characters Werkzeug refuses in headers.
+_BUILT_HEADERS = frozenset(['content-type', 'content-length'])
+_NEWLINES = frozenset('\r\n')
 
 # Attributes a Response subclass may override; if it does, it is built or
 # served by Werkzeug's general path so the override is honoured.
@@ -63,6 +73,21 @@ class Request(wrappers.Request):
             return getattr(self, name)
         raise AttributeError(f'{type(self).__name__!r} object has no attribute {name!r}')
 
+    @cached_property
+    def args(self) -> MultiDict:
+        """Werkzeug's ``args``, also for a query string of raw bytes.
+
+        Some servers pass bytes outside ASCII unescaped; Werkzeug's own
+        ``args`` then raises UnicodeDecodeError. Escaping them first gives
+        what the percent-encoded query would: UTF-8 decoded, anything else
+        left percent-encoded.
+        """
+        query = self.query_string
+        if not query.isascii():
+            query = quote_from_bytes(query, safe=_PRINTABLE_ASCII).encode('ascii')
+        return self.parameter_storage_class(
+            parse_qsl(query.decode('ascii'), keep_blank_values=True, errors='werkzeug.url_quote'))
+
     def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
         """Werkzeug's ``get_json``, where JSON nested too deeply is a 400 too."""
         try:
@@ -71,6 +96,19 @@ class Request(wrappers.Request):
             if silent:
                 return None
             raise BadRequest('Failed to decode JSON object: nested too deeply') from None
+
+
+def _plain_extra_headers(headers: Any) -> Optional[Tuple[Tuple[str, str], ...]]:
+    """*headers* as pairs the fast path can send as given, or None if Werkzeug
+    must build them (another type, or anything its Headers would change)."""
+    if type(headers) is not list:
+        return None
+    for item in headers:
+        if not (type(item) is tuple and len(item) == 2 and type(item[0]) is str
+                and type(item[1]) is str and item[0].lower() not in _BUILT_HEADERS
+                and not _NEWLINES.intersection(item[0] + item[1])):
+            return None
+    return tuple(headers)
 
 
 class Response(wrappers.Response):
@@ -89,8 +127,8 @@ class Response(wrappers.Response):
 
     _fast_building = True
     _fast_serving = True
-    #: ``(content type, body)`` from the fast constructor.
-    _plain: Optional[Tuple[str, bytes]] = None
+    #: ``(content type, body, extra header pairs)`` from the fast constructor.
+    _plain: Optional[Tuple[str, bytes, Any]] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -102,7 +140,8 @@ class Response(wrappers.Response):
     def __init__(self, response: Any = None, status: Any = None, headers: Any = None,
                  mimetype: Optional[str] = None, content_type: Optional[str] = None,
                  direct_passthrough: bool = False) -> None:
-        plain = (self._fast_building and status is None and headers is None
+        extra = () if headers is None else _plain_extra_headers(headers)
+        plain = (self._fast_building and status is None and extra is not None
                  and not direct_passthrough and isinstance(response, (str, bytes)))
         if plain and content_type is None:
             content_type = get_content_type(
@@ -115,7 +154,7 @@ class Response(wrappers.Response):
         # What Werkzeug's __init__ sets, except headers and _on_close: see __getattr__.
         body = response.encode() if isinstance(response, str) else response
         self.response = [body]
-        self._plain = (content_type, body)
+        self._plain = (content_type, body, extra)
         self._status, self._status_code = '200 OK', 200
         self.direct_passthrough = False
 
@@ -126,8 +165,9 @@ class Response(wrappers.Response):
             self._on_close = []
             return self._on_close
         if name == 'headers' and self._plain is not None:
-            content_type, body = self._plain
-            self.headers = Headers([('Content-Type', content_type), ('Content-Length', str(len(body)))])
+            content_type, body, extra = self._plain
+            self.headers = Headers([*extra, ('Content-Type', content_type),
+                                    ('Content-Length', str(len(body)))])
             return self.headers
         raise AttributeError(f'{type(self).__name__!r} object has no attribute {name!r}')
 
@@ -140,7 +180,7 @@ class Response(wrappers.Response):
                 and type(body) is list and len(body) == 1 and body[0] is plain[1]
                 and self._fast_serving and not self.direct_passthrough
                 and self._status_code >= 200 and self._status_code not in (204, 304)):
-            start_response(self._status, [('Content-Type', plain[0]),
+            start_response(self._status, [*plain[2], ('Content-Type', plain[0]),
                                           ('Content-Length', str(len(plain[1])))])
             return [] if environ['REQUEST_METHOD'] == 'HEAD' else body
         return super().__call__(environ, start_response)

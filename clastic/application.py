@@ -7,10 +7,11 @@ a request only walks the routes in order:
     environ -> Request -> matching routes -> the route's compiled chain -> Response
 """
 
+import copy
 import functools
 import logging
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
-from urllib.parse import quote
+from urllib.parse import quote, quote_from_bytes
 
 from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 from werkzeug.test import Client
@@ -224,7 +225,11 @@ class Application:
         request = self.request_type(environ)
         # Path and method exactly as Werkzeug's Request computes them, read
         # here so that routing never makes the request parse the environ.
-        method = environ.get('REQUEST_METHOD', 'GET').upper()
+        method = environ.get('REQUEST_METHOD', 'GET')
+        if not method.isupper():
+            # Werkzeug's responses read the environ's method (a HEAD gets no
+            # body): routing and serving must see the same one.
+            method = environ['REQUEST_METHOD'] = method.upper()
         path_info = environ.get('PATH_INFO') or ''
         if not path_info.isascii():  # WSGI's latin-1 str holding UTF-8 bytes
             path_info = path_info.encode('latin-1').decode('utf-8', 'replace')
@@ -289,12 +294,17 @@ class Application:
         except Exception as error:
             # Called inside the except block, so the handler sees sys.exc_info().
             result = route._uncaught_to_response(request, error, state, *values)
+            state.add_exception(error)
         if not isinstance(result, HTTPException):
             return result
+        # An error instance may be shared (a module-level NotFound): this
+        # request adapts its own copy.
+        result = copy.copy(result)
         if result.source_route is None:
             result.source_route = route
+        state.add_exception(result)
         if not result.is_breaking:
-            state.add_nonbreaking(result, route, values)
+            state.error_origin = (route, values)
             return None
         return self._render_error(route, values, request, result, state)
 
@@ -323,11 +333,16 @@ class Application:
 
     def _redirect_to_normal(self, request: Request, method: str, normalized_path: str) -> Response:
         # Quoting keeps the target a same-site path: a backslash or a second
-        # leading slash can never reach the Location header unescaped.
-        location = request.script_root + quote(normalized_path, safe="/!$&'()*+,;=:@-._~")
-        query = request.query_string.decode('latin-1')
+        # leading slash can never reach the Location header unescaped, from
+        # the path or from SCRIPT_NAME.
+        location = quote(request.script_root + normalized_path, safe="/!$&'()*+,;=:@-._~")
+        if location.startswith('//'):
+            location = '/%2F' + location[2:]
+        # The query's bytes are kept exactly (percent-encoding only what a
+        # URL cannot hold), never decoded and encoded again.
+        query = quote_from_bytes(request.query_string, safe="/?!$&'()*+,;=:@-._~%[]")
         if query:
-            location += '?' + quote(query, safe="/?!$&'()*+,;=:@-._~%[]")
+            location += '?' + query
         code = 302 if method in ('GET', 'HEAD') else 308
         return redirect(location, code, Response=self.response_type)
 

@@ -81,6 +81,8 @@ class HTTPException(Response, Exception):
     507 Insufficient Storage
     <BLANKLINE>
     out of cheese
+    <BLANKLINE>
+    error_type: HTTPException
     """
 
     code: int = 500
@@ -99,7 +101,7 @@ class HTTPException(Response, Exception):
             self.message = HTTP_STATUS_CODES.get(self.code, 'Unknown Error')
         if detail is not None:
             self.detail = detail
-        self.error_type = error_type
+        self.error_type = type(self).__name__ if error_type is None else error_type
         self.is_breaking = is_breaking
         self.source_route = source_route
         self.extra = dict(extra or {})
@@ -118,7 +120,7 @@ class HTTPException(Response, Exception):
         """The error as a dictionary: the source of every body format.
 
         >>> NotFound('gone fishing').to_dict()
-        {'code': 404, 'message': 'Not Found', 'detail': 'gone fishing', 'error_type': None}
+        {'code': 404, 'message': 'Not Found', 'detail': 'gone fishing', 'error_type': 'NotFound'}
         """
         fields = {'code': self.code, 'message': self.message,
                   'detail': self.detail, 'error_type': self.error_type}
@@ -133,6 +135,8 @@ class HTTPException(Response, Exception):
         403 Forbidden
         <BLANKLINE>
         members only
+        <BLANKLINE>
+        error_type: Forbidden
         """
         return _serialize_text(self.to_dict())
 
@@ -166,7 +170,7 @@ class HTTPException(Response, Exception):
         Unsupported mimetypes get text. Returns ``self``.
 
         >>> NotFound().adapt('application/json').content_type
-        'application/json'
+        'application/json; charset=utf-8'
         >>> NotFound().adapt('image/png').content_type
         'text/plain; charset=utf-8'
         """
@@ -177,8 +181,29 @@ class HTTPException(Response, Exception):
         # 'replace': a lone surrogate (from a badly decoded path, say) must
         # not turn an error page into a UnicodeEncodeError.
         self.set_data(serialize().encode('utf-8', 'replace'))
-        self.mimetype = mimetype
+        self.content_type = f'{mimetype}; charset=utf-8'
         return self
+
+    def __copy__(self) -> HTTPException:
+        """A copy with its own headers, body and fields, to adapt for one request.
+
+        Dispatch adapts a copy of every error it meets, so that an error
+        instance shared between requests (a module-level ``NotFound``) is
+        never changed by one of them.
+
+        >>> import copy
+        >>> shared = NotFound('gone')
+        >>> copy.copy(shared).adapt('application/json').mimetype, shared.mimetype
+        ('application/json', 'text/plain')
+        """
+        duplicate = type(self).__new__(type(self))
+        duplicate.__dict__.update(self.__dict__)
+        duplicate.args = self.args
+        duplicate.headers = self.headers.copy()
+        duplicate.response = list(self.response) if isinstance(self.response, list) else self.response
+        duplicate.extra = dict(self.extra)
+        duplicate.__dict__.pop('_on_close', None)
+        return duplicate
 
 
 # One place for the formats: each serializer walks the same nested
@@ -511,7 +536,7 @@ def negotiate_error(request: Request, error: HTTPException) -> HTTPException:
     >>> from werkzeug.test import EnvironBuilder
     >>> req = EnvironBuilder(headers={'Accept': 'application/json'}).get_request()
     >>> negotiate_error(req, NotFound()).content_type
-    'application/json'
+    'application/json; charset=utf-8'
     """
     mimetype = request.accept_mimetypes.best_match(MIME_SUPPORT_MAP, default=_DEFAULT_MIMETYPE)
     return error.adapt(mimetype)
@@ -555,9 +580,11 @@ class ErrorHandler:
             raise  # bare, so the traceback stays the endpoint's
         error, request = kwargs['_error'], kwargs['request']
         request_id = uuid.uuid4().hex
+        # repr() escapes what the client chose (line breaks included), so a
+        # request cannot forge log lines.
         logging.getLogger('clastic').error(
-            'uncaught exception, request id %s, %s %s', request_id,
-            request.method, request.path, exc_info=error)
+            'uncaught exception, request id %s, in %s, %r %r', request_id,
+            getattr(_route, 'label', _route), request.method, request.path, exc_info=error)
         return self.make_server_error(error, request, request_id)
 
     def make_server_error(self, error: BaseException, request: Request,
@@ -567,12 +594,12 @@ class ErrorHandler:
         >>> from werkzeug.test import EnvironBuilder
         >>> request = EnvironBuilder('/login').get_request()
         >>> err = ErrorHandler().make_server_error(KeyError('pw'), request, 'abc')
-        >>> err.to_dict()['request_id'], 'pw' in err.to_text()
-        ('abc', False)
+        >>> err.to_dict()['request_id'], 'pw' in err.to_text(), err.to_text().count('abc')
+        ('abc', False, 1)
         """
         return self.server_error_type(
-            detail=f'An internal error occurred. Please mention request id'
-                   f' {request_id} when reporting it.',
+            detail='An internal error occurred. Please mention the request id'
+                   ' when reporting it.',
             extra={'request_id': request_id})
 
 
@@ -664,18 +691,28 @@ class REPLErrorHandler(ContextualErrorHandler):
         return DebuggedApplication(wsgi_app, evalex=True)
 
 
-def from_werkzeug(exc: werkzeug.exceptions.HTTPException) -> HTTPException:
+def from_werkzeug(exc: werkzeug.exceptions.HTTPException) -> Response:
     """Turn a Werkzeug HTTP error (raised by request parsing, say) into ours.
 
     Werkzeug raises its own errors, e.g. ``RequestEntityTooLarge`` when a
-    form exceeds ``max_form_memory_size``; clients must get that 4xx, not a 500.
+    form exceeds ``max_form_memory_size``; clients must get that 4xx, not a
+    500, with the headers it carries (``WWW-Authenticate``, ``Allow``,
+    ``Retry-After``). ``abort(response)`` gives that response itself.
 
     >>> from_werkzeug(werkzeug.exceptions.RequestEntityTooLarge()).code
     413
+    >>> from_werkzeug(werkzeug.exceptions.TooManyRequests(retry_after=30)).headers['Retry-After']
+    '30'
     """
+    if exc.response is not None:
+        return exc.response
     code = exc.code or 500
+    headers = [(name, value) for name, value in exc.get_headers()
+               if name.lower() != 'content-type']
+    if isinstance(exc, werkzeug.exceptions.MethodNotAllowed):
+        return MethodNotAllowed(exc.valid_methods, detail=exc.description, headers=headers)
     error_type = _ERRORS_BY_CODE.get(code, BadRequest if code < 500 else InternalServerError)
-    return error_type(detail=exc.description, code=code)
+    return error_type(detail=exc.description, code=code, headers=headers)
 
 
 def _errors_by_code() -> Mapping[int, type]:

@@ -87,7 +87,7 @@ def test_base_defaults_and_overrides():
 
     renamed = NotFound(message='Nope', detail='nothing here')
     assert renamed.to_dict() == {'code': 404, 'message': 'Nope',
-                                 'detail': 'nothing here', 'error_type': None}
+                                 'detail': 'nothing here', 'error_type': 'NotFound'}
     assert repr(renamed) == "NotFound(code=404, message='Nope', detail='nothing here')"
 
 
@@ -119,7 +119,7 @@ def test_adapt_every_format_escapes_hostile_fields():
     assert '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;q&#x27;' in html
 
     data = json.loads(body(err, 'application/json'))
-    assert err.content_type == 'application/json'
+    assert err.content_type == 'application/json; charset=utf-8'
     assert data == {'code': 400, 'message': HOSTILE, 'detail': HOSTILE,
                     'error_type': HOSTILE, HOSTILE: [HOSTILE]}
 

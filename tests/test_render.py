@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from clastic.application import Application
 from clastic.errors import BadRequest
+from clastic.middleware import Middleware
 from clastic.render import (
     BasicRender,
     JSONPRender,
@@ -72,9 +73,12 @@ class Opaque:
     ('[1, 2}', 'text/plain'),
     ('<html><body>hi</body></html>', 'text/html'),
     ('<!DOCTYPE html>\n<HTML lang="en">', 'text/html'),
-    (b'<p>fragment</p> <html>', 'text/html'),
-    (' ' * 163 + '<html>', 'text/html'),
-    (' ' * 164 + '<html>', 'text/plain'),
+    (b'<p>fragment</p> <html>', 'text/plain'),
+    ('Hello, <html><svg onload=alert(1)>!', 'text/plain'),
+    (' ' * 500 + '<html>', 'text/html'),
+    ('\ufeff \n<!doctype HTML>', 'text/html'),
+    (' \ufeff<html>', 'text/html'),
+    ('<htm', 'text/plain'),
     ('Hello, world!', 'text/plain'),
     ('<p>no html tag</p>', 'text/plain'),
     ('', 'text/plain'),
@@ -403,13 +407,88 @@ def _reference_content_type(body):
     stripped = body.strip()
     if stripped[:1] + stripped[-1:] in (b'{}', b'[]'):
         return 'application/json; charset=utf-8'
-    if b'<html' in body[:168].lower():
+    start = body.lstrip()
+    if start.startswith(b'\xef\xbb\xbf'):
+        start = start[3:].lstrip()
+    if start.lower().startswith((b'<!doctype html', b'<html')):
         return 'text/html; charset=utf-8'
     return 'text/plain; charset=utf-8'
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.binary(max_size=300) | st.text(alphabet=' \t\n{}[]<>htmlHTML1x', max_size=200).map(str.encode))
+@given(st.binary(max_size=300)
+       | st.text(alphabet=' \t\n{}[]<>!htmlHTMLdoctypeDOCTYPE1x\ufeff', max_size=200).map(str.encode))
 def test_sniffing_matches_the_obvious_definition(body):
     response = render_basic(body, None, None)
     assert response.headers['Content-Type'] == _reference_content_type(body)
+
+
+# -- JSON of any context (SPEC §7) -------------------------------------------
+
+class Conn:
+    """A connection whose repr holds a secret."""
+
+    def __repr__(self):
+        return '<Conn postgres://admin:hunter2@db>'
+
+
+class HasToDict:
+    def to_dict(self):
+        return {'called': True}
+
+
+def _any_context():
+    def helper():
+        pass
+    local_value = 42  # noqa: F841 (shown through locals())
+    return {'when': datetime.datetime(2026, 11, 29, 12, 30), 'mw_class': Middleware,
+            'func': lambda: 1, 'tags': {'b'}, 'locals': dict(locals()), 'to_dict_class': HasToDict,
+            'conn': Conn()}
+
+
+@pytest.mark.parametrize('render', [render_json_dev, JSONRender(dev_mode=True), render_basic])
+@pytest.mark.parametrize('debug', [False, True])
+def test_dev_json_renders_any_context(render, debug):
+    app = Application([('/', _any_context, render)], debug=debug)
+    response = app.get_local_client().get('/')
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data['when'] == '2026-11-29T12:30:00'
+    assert data['tags'] == ['b']
+    assert data['locals']['local_value'] == 42
+    if debug:
+        assert data['mw_class'] == repr(Middleware)
+        assert data['func'].startswith('<function')
+        assert data['conn'] == '<Conn postgres://admin:hunter2@db>'
+        assert data['to_dict_class'] == repr(HasToDict)
+    else:
+        assert (data['mw_class'], data['func'], data['conn']) == ('<type>', '<function>', '<Conn>')
+        assert data['to_dict_class'] == '<type>'
+        assert 'hunter2' not in response.get_data(as_text=True)
+
+
+def test_strict_json_of_an_unserializable_value_is_a_500_naming_the_route(caplog):
+    app = Application([('/conn/<x>', lambda x: {'conn': Conn()}, render_json)])
+    response = app.get_local_client().get('/conn/1')
+    assert response.status_code == 500
+    assert 'hunter2' not in response.get_data(as_text=True)
+    assert "'/conn/<x>'" in caplog.text and 'not JSON serializable' in caplog.text
+
+
+def test_plain_text_answers_forbid_sniffing():
+    app = Application([('/t', lambda: 'hello', render_basic), ('/n', lambda: 7, render_basic),
+                       ('/h', lambda: '<html></html>', render_basic)])
+    client = app.get_local_client()
+    assert client.get('/t').headers['X-Content-Type-Options'] == 'nosniff'
+    assert client.get('/n').headers['X-Content-Type-Options'] == 'nosniff'
+    assert 'X-Content-Type-Options' not in client.get('/h').headers
+
+
+def test_readme_hello_does_not_reflect_markup():
+    def hello(name='world'):
+        return 'Hello, %s!' % name
+    app = Application([('/<name>', hello, render_basic)])
+    response = app.get_local_client().get('/%3Chtml%3E%3Csvg%20onload=alert(1)%3E')
+    assert response.status_code == 200
+    assert response.mimetype == 'text/plain'
+    assert response.headers['X-Content-Type-Options'] == 'nosniff'

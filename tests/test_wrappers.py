@@ -10,6 +10,7 @@ import json
 import operator
 import sys
 from http import HTTPStatus
+from urllib.parse import quote_from_bytes
 from wsgiref.validate import validator
 
 import pytest
@@ -126,10 +127,27 @@ def test_request_reads_every_environ_like_werkzeug(generated, first):
     theirs_environ, ours_environ = full_environ(generated), full_environ(generated)
     theirs, ours = wrappers.Request(theirs_environ), Request(ours_environ)
     # Whichever attribute is read first is the one that makes ours parse.
-    assert observe(ours, first) == observe(theirs, first)
+    assert observe(ours, first) == expected_observation(theirs, first)
     for attribute in REQUEST_ATTRIBUTES:
-        assert observe(ours, attribute) == observe(theirs, attribute), attribute
+        assert observe(ours, attribute) == expected_observation(theirs, attribute), attribute
     assert ours.environ is ours_environ
+
+
+def expected_observation(theirs, attribute):
+    """Werkzeug's value, except that ours parses raw bytes in the query string
+    (where Werkzeug raises) as if they had been percent-encoded."""
+    seen = observe(theirs, attribute)
+    if attribute == 'args' and seen[0] == 'raised' and seen[1] is UnicodeDecodeError:
+        raw = theirs.environ['QUERY_STRING'].encode('latin-1')
+        escaped = quote_from_bytes(raw, safe=bytes(range(0x20, 0x7f)))
+        return observe(wrappers.Request(dict(theirs.environ, QUERY_STRING=escaped)), attribute)
+    return seen
+
+
+def test_raw_bytes_in_the_query_string_parse_as_if_percent_encoded():
+    environ = EnvironBuilder('/').get_environ()
+    environ['QUERY_STRING'] = 'q=\xc3\xa9&bad=\xff&ok=%41'
+    assert Request(environ).args.to_dict() == {'q': 'é', 'bad': '%FF', 'ok': 'A'}
 
 
 def test_request_stores_itself_in_the_environ_only_when_asked():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
@@ -27,7 +28,13 @@ __all__ = ['BasicRender', 'JSONRender', 'JSONPRender',
 # callback, and nothing an attacker can turn into script.
 _JS_IDENTIFIER_PATH_RE = re.compile(r'[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*', re.ASCII)
 
-_HTML_SNIFF_LENGTH = 168
+# An HTML document starts, after whitespace or a UTF-8 BOM, with one of these.
+_HTML_START = re.compile(rb'[ \t\n\r\x0b\x0c]*(?:\xef\xbb\xbf[ \t\n\r\x0b\x0c]*)?<(?:!doctype html|html)',
+                         re.IGNORECASE)
+_HTML_LEADING_BYTES = frozenset(b' \t\n\r\x0b\x0c\xef')
+_TEXT = 'text/plain; charset=utf-8'
+# Browsers must not second-guess a text/plain answer into HTML or script.
+_NOSNIFF = [('X-Content-Type-Options', 'nosniff')]
 # What a body that looks like JSON can start with: ASCII whitespace, { or [.
 _JSON_FIRST_BYTES = frozenset(b' \t\n\r\x0b\x0c{[')
 _FORMAT_MIMETYPES = {'json': 'application/json', 'html': 'text/html'}
@@ -38,8 +45,10 @@ class JSONRender:
 
     Beyond what :mod:`json` handles, objects with a ``to_dict()``,
     ``asdict()`` or ``isoformat()`` method, dataclass instances, other
-    mappings and other iterables are converted. Anything else is its
-    ``repr()`` in *dev_mode*, a ``TypeError`` otherwise. With *streaming*
+    mappings and other iterables (sets included) are converted. In
+    *dev_mode* anything else (a class, a function) is shown as its type name
+    (``"<Conn>"``), and as its ``repr()`` when the application has
+    ``debug=True``; outside dev mode it is a ``TypeError``. With *streaming*
     the body is encoded while it is sent, so such an error then cuts the
     response short instead of becoming a 500.
 
@@ -53,33 +62,42 @@ class JSONRender:
         self.streaming = streaming
         self.dev_mode = dev_mode
         self.encoding = encoding
-        self._encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True,
-                                         indent=2, default=self._default)
+        self._encoders = {debug: json.JSONEncoder(ensure_ascii=False, sort_keys=True, indent=2,
+                                                  default=functools.partial(self._default,
+                                                                            debug=debug))
+                          for debug in (False, True)}
 
-    def __call__(self, context: Any) -> Response:
-        return self._response(self._encoder.iterencode(context), 'application/json')
+    def __call__(self, context: Any, _application: Any = None) -> Response:
+        return self._response(self._encode(context, _application), 'application/json')
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(streaming={self.streaming!r},'
                 f' dev_mode={self.dev_mode!r}, encoding={self.encoding!r})')
 
-    def _default(self, obj: Any) -> Any:
-        for method_name in ('to_dict', 'asdict', 'isoformat'):
-            method = getattr(obj, method_name, None)
-            if callable(method):
-                return method()
-        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-            return dataclasses.asdict(obj)
-        if isinstance(obj, Mapping):
-            return dict(obj)
-        # bytes would come out as a list of numbers, which nobody means.
-        if isinstance(obj, Iterable) and not isinstance(obj, (bytes, bytearray)):
-            return list(obj)
+    def _encode(self, context: Any, application: Any) -> Iterator[str]:
+        debug = application is None or bool(getattr(application, 'debug', False))
+        return self._encoders[debug].iterencode(context)
+
+    def _default(self, obj: Any, debug: bool) -> Any:
+        if not isinstance(obj, type):  # a class's methods are not the object's own
+            for method_name in ('to_dict', 'asdict', 'isoformat'):
+                method = getattr(obj, method_name, None)
+                if callable(method):
+                    return method()
+            if dataclasses.is_dataclass(obj):
+                return dataclasses.asdict(obj)
+            if isinstance(obj, Mapping):
+                return dict(obj)
+            # bytes would come out as a list of numbers, which nobody means.
+            if isinstance(obj, Iterable) and not isinstance(obj, (bytes, bytearray)):
+                return list(obj)
         if self.dev_mode:
-            return repr(obj)
+            # A repr can hold secrets (a connection's password): only a
+            # debug application shows it; production shows the type name.
+            return repr(obj) if debug else f'<{type(obj).__name__}>'
         raise TypeError(f'Object of type {type(obj).__name__} is not JSON serializable'
                         ' (give it a to_dict() method, or use dev_mode=True to'
-                        ' render its repr())')
+                        ' render its type name, and its repr() in debug mode)')
 
     def _response(self, chunks: Iterator[str], mimetype: str) -> Response:
         if self.streaming:
@@ -108,10 +126,10 @@ class JSONPRender(JSONRender):
         super().__init__(streaming=streaming, dev_mode=dev_mode, encoding=encoding)
         self.qp_name = qp_name
 
-    def __call__(self, context: Any, request: Request) -> Response:
+    def __call__(self, context: Any, request: Request, _application: Any = None) -> Response:
         callback = request.args.get(self.qp_name)
         if callback is None:
-            return super().__call__(context)
+            return super().__call__(context, _application)
         if not _JS_IDENTIFIER_PATH_RE.fullmatch(callback):
             # The value is not echoed back: it is what an attacker controls.
             raise BadRequest(f'invalid JSONP callback in the {self.qp_name!r}'
@@ -119,7 +137,7 @@ class JSONPRender(JSONRender):
                              ' identifier path such as handlers.onData')
         # The leading empty comment keeps a body that starts with
         # attacker-chosen letters from being read as a Flash file.
-        chunks = chain(('/**/', callback, '('), self._encoder.iterencode(context), (');',))
+        chunks = chain(('/**/', callback, '('), self._encode(context, _application), (');',))
         return self._response(chunks, 'application/javascript')
 
     def __repr__(self) -> str:
@@ -130,14 +148,17 @@ class JSONPRender(JSONRender):
 
 def _sniff_content_type(body: bytes) -> str:
     if len(body) < 2:  # too short to look like JSON or HTML
-        return 'text/plain; charset=utf-8'
-    if body[0] in _JSON_FIRST_BYTES:
+        return _TEXT
+    first = body[0]
+    if first in _JSON_FIRST_BYTES:
         stripped = body.strip()
         if stripped[:1] + stripped[-1:] in (b'{}', b'[]'):
             return 'application/json; charset=utf-8'
-    if body.find(b'<', 0, _HTML_SNIFF_LENGTH) >= 0 and b'<html' in body[:_HTML_SNIFF_LENGTH].lower():
+    # Only a document that starts as one is HTML: text that merely contains
+    # markup (user input interpolated into a string) is not.
+    if (first == 0x3c or first in _HTML_LEADING_BYTES) and _HTML_START.match(body):
         return 'text/html; charset=utf-8'
-    return 'text/plain; charset=utf-8'
+    return _TEXT
 
 
 class BasicRender:
@@ -145,9 +166,12 @@ class BasicRender:
 
     - a Response is returned unchanged;
     - ``str``/``bytes`` are sent as UTF-8: ``application/json`` when they
-      look like JSON (``{...}`` or ``[...]``), ``text/html`` when
-      ``<html`` appears in the first 168 bytes, else ``text/plain``;
-    - values without a length (numbers, None, ...) are sent as ``str(value)``;
+      look like JSON (``{...}`` or ``[...]``), ``text/html`` when they
+      start (after whitespace or a BOM) with ``<!doctype html`` or
+      ``<html``, any case, else ``text/plain`` with
+      ``X-Content-Type-Options: nosniff``;
+    - values without a length (numbers, None, ...) are sent as ``str(value)``,
+      as text;
     - dicts, lists and other sized values are rendered by *json_render*
       (called as ``json_render(context)``) or, for HTML, by *tabular_render*
       (called as ``tabular_render(context, _route)``; by default a
@@ -171,6 +195,8 @@ class BasicRender:
         self.qp_name = qp_name
         self.dev_mode = dev_mode
         self.json_render = json_render or JSONRender(dev_mode=dev_mode)
+        # Ours shows reprs only in debug applications, so it is told which.
+        self._json_takes_application = isinstance(self.json_render, JSONRender)
         self.tabular_render = tabular_render or TabularRender(table_type=table_type or Table)
 
     @classmethod
@@ -188,17 +214,22 @@ class BasicRender:
             return render
         return basic_render_factory
 
-    def __call__(self, context: Any, request: Request, _route: Any) -> Response:
+    def __call__(self, context: Any, request: Request, _route: Any,
+                 _application: Any = None) -> Response:
         if isinstance(context, str):
             context = context.encode('utf-8')
         if isinstance(context, bytes):
-            return Response(context, content_type=_sniff_content_type(context))
+            content_type = _sniff_content_type(context)
+            return Response(context, content_type=content_type,
+                            headers=_NOSNIFF if content_type is _TEXT else None)
         if isinstance(context, wrappers.Response):
             return context
         if not isinstance(context, Sized):
-            return Response(str(context), mimetype='text/plain')
+            return Response(str(context), content_type=_TEXT, headers=_NOSNIFF)
         if self._negotiate(request) == 'text/html':
             response = self.tabular_render(context, _route)
+        elif self._json_takes_application:
+            response = self.json_render(context, _application)
         else:
             response = self.json_render(context)
         response.vary.add('Accept')
