@@ -11,7 +11,6 @@ They only skip work on the common path:
 """
 
 from typing import Any, Callable, Dict, Iterable, Optional, Tuple
-
 from urllib.parse import parse_qsl, quote_from_bytes
 
 from werkzeug import wrappers
