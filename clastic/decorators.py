@@ -24,17 +24,28 @@ def clastic_decorator(decorator: Callable[[Callable[..., Any]], Callable[..., An
     <Signature (name)>
 
     Decorating a function that itself takes ``*args`` or ``**kwargs`` raises
-    TypeError, since nothing could be injected by name into those.
+    TypeError, since nothing could be injected by name into those. A
+    decorator that returns the function itself (one that only registers it,
+    say) gives the function back untouched.
     """
+    if not callable(decorator):
+        raise TypeError(f'clastic_decorator needs a decorator function, not {decorator!r}')
+
     @functools.wraps(decorator)
     def signature_keeping_decorator(func: Callable[..., Any]) -> Callable[..., Any]:
-        variadic = [p.name for p in inspect.signature(func).parameters.values()
-                    if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        variadic = [str(param) for param in inspect.signature(func).parameters.values()
+                    if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD)]
         if variadic:
-            raise TypeError(f'{decorator.__qualname__} (a clastic_decorator) cannot decorate'
-                            f' {func.__qualname__}, which takes *{"/**".join(variadic)}:'
+            raise TypeError(f'{_name(decorator)} (a clastic_decorator) cannot decorate'
+                            f' {_name(func)}, which takes {" and ".join(variadic)}:'
                             ' arguments are injected by name')
         wrapper = decorator(func)
+        if wrapper is func:  # pointing __wrapped__ at itself would loop inspect.unwrap()
+            return func
         functools.update_wrapper(wrapper, func)  # sets __wrapped__, which clastic follows
         return wrapper
     return signature_keeping_decorator
+
+
+def _name(func: Any) -> str:
+    return getattr(func, '__qualname__', None) or repr(func)

@@ -6,7 +6,8 @@
 from __future__ import annotations
 
 from werkzeug.utils import append_slash_redirect, redirect
-from werkzeug.wrappers import Response
+
+from ._wrappers import Response
 
 __all__ = ['Redirector', 'redirect', 'append_slash_redirect']
 
@@ -16,20 +17,28 @@ _REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 class Redirector:
     """An endpoint that redirects every request to *location* with *code*.
 
+    The Location header carries *location* exactly as given: a relative
+    path such as ``'new'`` stays relative, as Werkzeug 3 sends it, and the
+    client resolves it against the URL it asked for.
+
     >>> response = Redirector('/new-home')()
     >>> response.status_code, response.headers['Location']
     (301, '/new-home')
     """
 
     def __init__(self, location: str, code: int = 301) -> None:
-        if code not in _REDIRECT_CODES:
+        if not isinstance(location, str):
+            raise TypeError(f'Redirector location must be a str, not {location!r}')
+        if '\r' in location or '\n' in location:
+            raise ValueError(f'Redirector location may not contain line breaks: {location!r}')
+        if not isinstance(code, int) or code not in _REDIRECT_CODES:
             raise ValueError(f'expected a redirect status code in'
                              f' {sorted(_REDIRECT_CODES)}, not {code!r}')
         self.location = location
         self.code = code
 
     def __call__(self) -> Response:
-        return redirect(self.location, code=self.code)
+        return redirect(self.location, code=self.code, Response=Response)
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}(location={self.location!r}, code={self.code!r})'
