@@ -43,8 +43,9 @@ class ChameleonRenderFactory(TemplateRenderFactory):
     >>> factory = ChameleonRenderFactory([])
     >>> _ = factory.register_source('list.pt', '<li tal:repeat="x items">${x}</li>')
     >>> app = Application([('/', lambda: {'items': [1, 2]}, 'list.pt')], render_factory=factory)
-    >>> app.get_local_client().get('/').get_data(as_text=True)
-    '<li>1</li>\n<li>2</li>'
+    >>> print(app.get_local_client().get('/').get_data(as_text=True))
+    <li>1</li>
+    <li>2</li>
     """
 
     engine = 'chameleon'
