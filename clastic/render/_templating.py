@@ -15,8 +15,9 @@ from typing import Any, List, Optional, Union
 
 from clastic._wrappers import Response
 
-__all__ = ['TemplateRender', 'TemplateRenderError', 'TemplateRenderFactory',
-           'content_type_for', 'template_variables']
+__all__ = ['MARKUP_MIMETYPES', 'TemplateRender', 'TemplateRenderError', 'TemplateRenderFactory',
+           'check_default_mime', 'check_template_dirs', 'content_type_for', 'is_relative_name',
+           'mimetype_for', 'template_variables']
 
 #: Template file extensions whose mimetype is not the factory's default.
 _MIMETYPES_BY_EXTENSION = {'.html': 'text/html', '.htm': 'text/html',
