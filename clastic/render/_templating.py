@@ -140,7 +140,7 @@ class TemplateRenderError(Exception):
 
     def __init__(self, engine: str, template_name: str, template_traceback: str) -> None:
         super().__init__(f'{engine} template {template_name!r} failed while rendering\n\n'
-                         f'{template_traceback}')
+                         f'{template_traceback.strip()}')
         self.engine = engine
         self.template_name = template_name
         self.template_traceback = template_traceback
