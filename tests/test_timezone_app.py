@@ -23,7 +23,9 @@ HOME_HTML = """<!DOCTYPE html>
   <h1>{title}</h1>
   <form action="/convert" method="post">
     <input name="time" value="{example_time}">
-    <select name="from_tz">{#zones}<option{@eq key=. value=default_from} selected{/eq}>{.}</option>{/zones}</select>
+    <select name="from_tz">
+      {#zones}<option{@eq key=. value=default_from} selected{/eq}>{.}</option>{/zones}
+    </select>
     <select name="to_tz">{#zones}<option>{.}</option>{/zones}</select>
     <button>Convert</button>
   </form>
