@@ -5,6 +5,7 @@ import subprocess
 import sys
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Dict
 
 import ashes
@@ -17,6 +18,7 @@ from clastic.render import AshesRenderFactory, Jinja2RenderFactory, TemplateRend
 from clastic.render.chameleon_templates import ChameleonRenderFactory
 from clastic.render.mako_templates import MakoRenderFactory
 
+REPO_ROOT = str(Path(__file__).resolve().parent.parent)  # so subprocesses import this clastic
 SECRET = 'SECRET-7f3a'  # in the exception message a failing template raises
 SOURCE_MARKER = 'source-marker-91c'  # on the failing line of the template
 
@@ -327,12 +329,7 @@ def run_without(module_name, code):
     """Run *code* in a fresh interpreter where *module_name* cannot be imported."""
     script = f'import sys\nsys.modules[{module_name!r}] = None\n' + textwrap.dedent(code)
     return subprocess.run([sys.executable, '-c', script], capture_output=True, text=True,
-                          timeout=60, cwd=str(pytest_rootdir()))
-
-
-def pytest_rootdir():
-    import pathlib
-    return pathlib.Path(__file__).resolve().parent.parent
+                          timeout=60, cwd=REPO_ROOT)
 
 
 def test_clastic_render_imports_without_jinja2():
