@@ -3,9 +3,20 @@
 >>> from clastic.render import render_json
 >>> render_json({'hello': 'world'}).mimetype
 'application/json'
+
+Template engines come as render factories, which turn a route's template
+name into a render function when the Application is constructed:
+
+>>> factory = AshesRenderFactory()
+>>> _ = factory.register_source('hi.txt', 'Hi {name}')
+>>> factory('hi.txt')({'name': 'Ben'}).get_data(as_text=True)
+'Hi Ben'
 """
 import ashes
 
+from clastic.render._templating import TemplateRenderError
+from clastic.render.ashes_templates import AshesRenderFactory
+from clastic.render.jinja2_templates import Jinja2RenderFactory
 from clastic.render.simple import (
                                    BasicRender,
                                    JSONPRender,
@@ -16,5 +27,6 @@ from clastic.render.simple import (
 )
 from clastic.render.tabular import Table, TabularRender
 
-__all__ = ['BasicRender', 'JSONPRender', 'JSONRender', 'Table', 'TabularRender',
+__all__ = ['AshesRenderFactory', 'BasicRender', 'JSONPRender', 'JSONRender',
+           'Jinja2RenderFactory', 'Table', 'TabularRender', 'TemplateRenderError',
            'ashes', 'render_basic', 'render_json', 'render_json_dev']
