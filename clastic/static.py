@@ -94,9 +94,8 @@ def _mimetype_by_extension(file_path: str) -> Optional[str]:
     return mimetype if encoding is None else None
 
 
-def _check_mimetype(value: Optional[str], name: str, where: str) -> None:
-    if value is not None and not (isinstance(value, str) and '/' in value
-                                  and value.isprintable()):
+def _check_mimetype(value: str, name: str, where: str) -> None:
+    if not (isinstance(value, str) and '/' in value and value.isprintable()):
         raise ValueError(f'{where}: {name} must be a mimetype such as "text/plain", not {value!r}')
 
 
@@ -351,7 +350,8 @@ class StaticFileRoute(Route):
             raise ValueError(f'{where}: {self.file_path!r} is not a file'
                              ' (pass check_file=False to allow it)')
         _check_cache_timeout(cache_timeout, where)
-        _check_mimetype(mimetype, 'mimetype', where)
+        if mimetype is not None:
+            _check_mimetype(mimetype, 'mimetype', where)
         self.check_file = check_file
         self.cache_timeout = cache_timeout
         self.mimetype = mimetype
