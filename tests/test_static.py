@@ -2,20 +2,27 @@
 
 import io
 import os
-from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from werkzeug.http import parse_date
+from werkzeug.test import EnvironBuilder
 
 import clastic.static as static_module
-from clastic import Application, Response
+from clastic import Application, Request, Response
 from clastic.errors import Forbidden
-from clastic.static import (StaticApplication, StaticFileRoute, build_file_response, find_file,
-                            is_binary_string, peek_file)
+from clastic.static import (
+    StaticApplication,
+    StaticFileRoute,
+    build_file_response,
+    find_file,
+    is_binary_string,
+    peek_file,
+)
 
 SECRET = b'SECRET-MARKER-5f3a9c'
 TEXT = b'0123456789abcdefghij'  # 20 bytes, easy to slice for ranges
@@ -336,9 +343,6 @@ def test_find_file(site):
 
 
 def test_build_file_response_on_its_own(site):
-    from werkzeug.test import EnvironBuilder
-
-    from clastic import Request
     environ = EnvironBuilder('/anything').get_environ()
     response = build_file_response(Request(environ), site / 'root' / 'style.css', cache_timeout=5,
                                    mimetype='text/x-custom')
