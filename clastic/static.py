@@ -94,6 +94,10 @@ def _mimetype_by_extension(file_path: str) -> Optional[str]:
     return mimetype if encoding is None else None
 
 
+def _sniffed_mimetype(file: IO[bytes], default_text_mime: str, default_binary_mime: str) -> str:
+    return default_binary_mime if is_binary_string(peek_file(file)) else default_text_mime
+
+
 def _check_mimetype(value: str, name: str, where: str) -> None:
     if not (isinstance(value, str) and '/' in value and value.isprintable()):
         raise ValueError(f'{where}: {name} must be a mimetype such as "text/plain", not {value!r}')
@@ -178,16 +182,15 @@ def build_file_response(request: Request, file_path: PathType, cache_timeout: in
     if response.status_code not in (200, 206):  # 304 Not Modified, 412 Precondition Failed
         return response
     mimetype = mimetype or _mimetype_by_extension(file_path)
-    if environ['REQUEST_METHOD'] == 'HEAD' and mimetype:
+    if environ['REQUEST_METHOD'] == 'HEAD':  # no body: open the file only to sniff it
+        if not mimetype:
+            with _open_to_serve(file_path) as file:
+                mimetype = _sniffed_mimetype(file, default_text_mime, default_binary_mime)
         response.content_type = get_content_type(mimetype, 'utf-8')
         return response
     file = _open_to_serve(file_path)
-    if not mimetype:
-        mimetype = default_binary_mime if is_binary_string(peek_file(file)) else default_text_mime
+    mimetype = mimetype or _sniffed_mimetype(file, default_text_mime, default_binary_mime)
     response.content_type = get_content_type(mimetype, 'utf-8')
-    if environ['REQUEST_METHOD'] == 'HEAD':
-        file.close()
-        return response
     response.direct_passthrough = True  # the body goes to the server as it is
     if response.status_code == 206:
         # Werkzeug cuts the range out of the body the response holds when

@@ -295,6 +295,15 @@ def test_symlink_inside_the_root_is_served(client):
     assert client.get('/static/link_in.txt').data == TEXT
 
 
+def test_a_search_path_that_is_a_symlink(site):
+    (site / 'root-link').symlink_to(site / 'root', target_is_directory=True)
+    (site / 'root' / 'sub-link').symlink_to(site / 'root' / 'sub', target_is_directory=True)
+    client = StaticApplication(site / 'root-link').get_local_client()
+    assert client.get('/plain.txt').data == TEXT
+    assert client.get('/sub-link/page.html').data == b'<p>page</p>'
+    assert client.get('/link_out.txt').status_code == 403
+
+
 @pytest.mark.parametrize('path', ['/static/missing.txt', '/static/sub', '/static/emptydir',
                                   '/static', '/static/plain.txt/more', '/static/sub/missing'])
 def test_missing_files_and_folders_are_404(client, path):
