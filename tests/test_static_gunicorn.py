@@ -1,0 +1,134 @@
+"""A StaticApplication served by real gunicorn: big files go out through its wsgi.file_wrapper."""
+
+import hashlib
+import http.client
+import os
+import selectors
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+WORKTREE = Path(__file__).resolve().parent.parent
+BIG_SIZE = 10 * 1024 * 1024
+START_TIMEOUT = 30.0
+
+# The module gunicorn imports. The shim records, for each response, the type
+# of the iterable the application returned and whether it is the server's
+# own file wrapper class.
+APP_MODULE = '''
+import os
+
+from clastic import Application
+from clastic.static import StaticApplication
+
+site = Application([('/static', StaticApplication(os.environ['STATIC_TEST_DIR']))])
+
+
+def app(environ, start_response):
+    app_iter = site(environ, start_response)
+    server_wrapper = environ.get('wsgi.file_wrapper')
+    kind = type(app_iter)
+    with open(os.environ['STATIC_TEST_RECORD'], 'a') as record:
+        record.write('%s %s.%s %s\\n' % (environ['PATH_INFO'], kind.__module__, kind.__qualname__,
+                                         server_wrapper is not None and kind is server_wrapper))
+    return app_iter
+'''
+
+
+def wait_for_listening(process, timeout):
+    """Read gunicorn's log until it says where it listens; return the port."""
+    deadline = time.monotonic() + timeout
+    log = []
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stderr, selectors.EVENT_READ)
+        while time.monotonic() < deadline:
+            if not selector.select(deadline - time.monotonic()):
+                break
+            line = process.stderr.readline()
+            if not line:  # gunicorn exited
+                break
+            log.append(line)
+            if 'Listening at: http://127.0.0.1:' in line:
+                return int(line.rsplit(':', 1)[1].split()[0])
+    raise AssertionError('gunicorn did not start:\n' + ''.join(log))
+
+
+@pytest.fixture
+def big_site(tmp_path):
+    static = tmp_path / 'static'
+    static.mkdir()
+    # Incompressible, position-dependent bytes: a misplaced chunk would show.
+    chunk = hashlib.sha256(b'seed').digest() * 4096
+    data = b''.join(hashlib.sha256(bytes([i % 256, i // 256])).digest() + chunk[i % 97:][:32736]
+                    for i in range(BIG_SIZE // 32768))
+    assert len(data) == BIG_SIZE
+    (static / 'big.bin').write_bytes(data)
+    (tmp_path / 'static_gunicorn_app.py').write_text(APP_MODULE)
+    return tmp_path, data
+
+
+@pytest.fixture
+def gunicorn_server(big_site):
+    base, data = big_site
+    record = base / 'record.txt'
+    env = dict(os.environ, STATIC_TEST_DIR=str(base / 'static'), STATIC_TEST_RECORD=str(record),
+               PYTHONPATH=os.pathsep.join([str(WORKTREE), str(base)]))
+    process = subprocess.Popen(
+        [sys.executable, '-m', 'gunicorn', '--worker-class', 'sync', '--workers', '1',
+         '--bind', '127.0.0.1:0', '--preload', '--log-level', 'info', 'static_gunicorn_app:app'],
+        cwd=str(base), env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True)
+    try:
+        port = wait_for_listening(process, START_TIMEOUT)
+        yield port, data, record
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stderr.close()
+
+
+def fetch(port, path, headers=None):
+    connection = http.client.HTTPConnection('127.0.0.1', port, timeout=30)
+    try:
+        connection.request('GET', path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+def recorded(record):
+    return [line.split() for line in record.read_text().splitlines()]
+
+
+def test_big_file_through_gunicorn_file_wrapper(gunicorn_server):
+    port, data, record = gunicorn_server
+    status, headers, body = fetch(port, '/static/big.bin')
+    assert status == 200
+    assert headers['Content-Length'] == str(BIG_SIZE)
+    assert headers['Content-Type'] == 'application/octet-stream'
+    assert len(body) == BIG_SIZE
+    assert hashlib.sha256(body).digest() == hashlib.sha256(data).digest()
+    # The body really was gunicorn's own wsgi.file_wrapper (which sends with sendfile).
+    assert recorded(record) == [['/static/big.bin', 'gunicorn.http.wsgi.FileWrapper', 'True']]
+
+
+def test_conditional_and_range_through_gunicorn(gunicorn_server):
+    port, data, record = gunicorn_server
+    status, headers, body = fetch(port, '/static/big.bin', {'Range': 'bytes=5000000-5000099'})
+    assert (status, body) == (206, data[5000000:5000100])
+    assert headers['Content-Range'] == f'bytes 5000000-5000099/{BIG_SIZE}'
+    status, _, body = fetch(port, '/static/big.bin', {'Range': 'bytes=-100'})
+    assert (status, body) == (206, data[-100:])
+    status, _, body = fetch(port, '/static/big.bin', {'If-None-Match': headers['ETag']})
+    assert (status, body) == (304, b'')
+    status, _, body = fetch(port, '/static/../static_gunicorn_app.py')
+    assert status == 403 and b'STATIC_TEST_DIR' not in body
+    assert fetch(port, '/static/%2e%2e/static_gunicorn_app.py')[0] == 403
