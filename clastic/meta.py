@@ -49,7 +49,7 @@ from .route import GET
 __all__ = ['MetaApplication', 'META_ASSETS_APP', 'Peripheral', 'ApplicationPeripheral',
            'ProcessPeripheral', 'HostPeripheral', 'PythonPeripheral',
            'ResourceUsagePeripheral', 'default_peripherals', 'is_secret_name',
-           'short_repr', 'load_asset_templates']
+           'short_repr', 'type_name', 'load_asset_templates']
 
 # A resource whose name contains any of these, in any case, is shown redacted.
 _SECRET_NAME_RE = re.compile(r'secret|key|password|passwd|token|credential|auth', re.IGNORECASE)
@@ -100,10 +100,15 @@ def short_repr(value: Any) -> str:
     try:
         return shortener.repr(value)
     except Exception as exc:  # a broken __repr__ must not break the page
-        return f'<{_type_name(value)} instance; repr() failed: {type(exc).__name__}>'
+        return f'<{type_name(value)} instance; repr() failed: {type(exc).__name__}>'
 
 
-def _type_name(value: Any) -> str:
+def type_name(value: Any) -> str:
+    """The qualified name of *value*'s type, without ``builtins.``.
+
+    >>> type_name('x'), type_name(Response())
+    ('str', 'clastic._wrappers.Response')
+    """
     kind = type(value)
     if kind.__module__ == 'builtins':
         return kind.__qualname__
@@ -180,12 +185,12 @@ class ApplicationPeripheral(Peripheral):
 
     def collect(self, application: Application) -> Mapping[str, Any]:
         return {
-            'type': _type_name(application),
+            'type': type_name(application),
             'debug': application.debug,
             'slash_mode': application.slash_mode,
-            'error_handler': _type_name(application.error_handler),
+            'error_handler': type_name(application.error_handler),
             'render_factory': (None if application.render_factory is None
-                               else _type_name(application.render_factory)),
+                               else type_name(application.render_factory)),
             'routes': [self._route_info(route) for route in application.iter_routes()],
             'middlewares': [self._middleware_info(mw) for mw in application.middlewares],
             'resources': [self._resource_info(name, value)
@@ -215,7 +220,7 @@ class ApplicationPeripheral(Peripheral):
     @staticmethod
     def _resource_info(name: Any, value: Any) -> Dict[str, Any]:
         secret = is_secret_name(name)
-        return {'name': str(name), 'type': _type_name(value),
+        return {'name': str(name), 'type': type_name(value),
                 'value': _REDACTED if secret else short_repr(value), 'redacted': secret}
 
 
@@ -333,7 +338,7 @@ def _collect(peripheral: Any, application: Application) -> Dict[str, Any]:
     try:
         data = peripheral.collect(application)
         if not isinstance(data, Mapping):
-            raise TypeError(f'collect() returned {_type_name(data)}, not a mapping')
+            raise TypeError(f'collect() returned {type_name(data)}, not a mapping')
         data = json.loads(json.dumps(data, sort_keys=True))  # plain data, or fail here
     except Exception as exc:  # one broken peripheral must not hide the others
         return {'error': f'{type(exc).__name__}: {exc}'}
