@@ -65,13 +65,16 @@ def test_obj_browser_lists_items_and_attributes():
 
     root = {'numbers': [10, 20], 'config': Config()}
     client = obj_browser.create_app(root).get_local_client()
-    root_links = links(browse(client, '/'))
+    root_page = browse(client, '/')
+    assert '<h2>Items</h2>' in root_page and '<h2>Attributes</h2>' in root_page
+    root_links = links(root_page)
     assert {"'numbers'", "'config'", 'keys', 'items'} <= set(root_links)
     numbers_links = links(browse(client, '/' + root_links["'numbers'"]))
     assert {'[0]', '[1]', 'append'} <= set(numbers_links)
     assert '<code>int</code> object %d' % id(20) in browse(client, '/' + numbers_links['[1]'])
     config_page = browse(client, '/' + root_links["'config'"])
     assert 'debug' in links(config_page)
+    assert '<h2>Items</h2>' not in config_page
 
 
 def test_obj_browser_escapes_everything():

@@ -69,7 +69,11 @@ class _ObjectBrowser:
         html = self.templates.render('obj_browser/page.html', {
             'type': type_name(obj), 'id': id(obj), 'repr': short_repr(obj),
             'is_root': obj is self.root, 'root_repr': short_repr(self.root),
-            'items': items, 'attributes': attributes, 'hidden': hidden or None,
+            'sections': [{'heading': heading, 'key_heading': key_heading, 'children': children}
+                         for heading, key_heading, children in [('Items', 'Key', items),
+                                                                ('Attributes', 'Name', attributes)]
+                         if children],
+            'hidden': hidden or None,
         })
         return Response(html, mimetype='text/html')
 
