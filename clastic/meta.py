@@ -38,7 +38,7 @@ import re
 import reprlib
 import socket
 import sys
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import ashes
 
@@ -331,16 +331,16 @@ def _check_peripherals(peripherals: Sequence[Any]) -> List[Any]:
     return checked
 
 
-def _collect(peripheral: Any, application: Application) -> Dict[str, Any]:
-    """What *peripheral* collects, as plain JSON data, or ``{'error': ...}``."""
+def _collect(peripheral: Any, application: Application) -> Tuple[Optional[Dict[str, Any]],
+                                                                   Optional[str]]:
+    """``(data, None)`` with what *peripheral* collects as plain JSON data, or ``(None, error)``."""
     try:
         data = peripheral.collect(application)
         if not isinstance(data, Mapping):
             raise TypeError(f'collect() returned {type_name(data)}, not a mapping')
-        data = json.loads(json.dumps(data, sort_keys=True))  # plain data, or fail here
+        return json.loads(json.dumps(data, sort_keys=True)), None  # plain data, or fail here
     except Exception as exc:  # one broken peripheral must not hide the others
-        return {'error': f'{type(exc).__name__}: {exc}'}
-    return data
+        return None, f'{type(exc).__name__}: {exc}'
 
 
 def _display_rows(data: Mapping[str, Any], prefix: str = '') -> List[Dict[str, Any]]:
@@ -401,8 +401,15 @@ class MetaApplication(Application):
                           (f'/{_ASSETS_PREFIX}/', META_ASSETS_APP)])
 
     def collect(self, application: Application) -> Dict[str, Dict[str, Any]]:
-        """What every peripheral finds about *application*, keyed by peripheral name."""
-        return {p.name: _collect(p, application) for p in self.peripherals}
+        """What every peripheral finds about *application*, keyed by peripheral name.
+
+        A peripheral that failed has ``{'error': '<type>: <message>'}`` as its entry.
+        """
+        collected = {}
+        for peripheral in self.peripherals:
+            data, error = _collect(peripheral, application)
+            collected[peripheral.name] = {'error': error} if data is None else data
+        return collected
 
     def get_json(self, _application: Application) -> Response:
         """The meta data of the serving application, as JSON."""
@@ -411,18 +418,16 @@ class MetaApplication(Application):
 
     def get_main(self, _application: Application) -> Response:
         """The meta page of the serving application, as HTML."""
-        collected = self.collect(_application)
         sections = []
         for peripheral in self.peripherals:
-            data = collected[peripheral.name]
-            error = data.get('error') if set(data) == {'error'} else None
-            is_app = isinstance(peripheral, ApplicationPeripheral) and error is None
+            data, error = _collect(peripheral, _application)
+            is_app = isinstance(peripheral, ApplicationPeripheral) and data is not None
             sections.append({
                 'name': peripheral.name,
                 'title': getattr(peripheral, 'title', '') or peripheral.name,
                 'error': error,
                 'app': _app_display(data) if is_app else None,
-                'rows': None if (error or is_app) else _display_rows(data),
+                'rows': None if (data is None or is_app) else _display_rows(data),
             })
         html = self._templates.render('meta/page.html', {
             'page_title': self.page_title,

@@ -2,6 +2,7 @@
 
 import json
 import os
+import platform
 import re
 import socket
 import sys
@@ -319,8 +320,8 @@ def test_process_host_python_and_rusage():
     assert info['host']['hostname'] == socket.gethostname()
     assert info['python']['executable'] == sys.executable
     assert info['python']['path'] == sys.path
-    assert info['python']['implementation'] == sys.implementation.name.replace(
-        'cpython', 'CPython').replace('pypy', 'PyPy')
+    assert info['python']['implementation'] == platform.python_implementation()
+    assert info['python']['version'] == platform.python_version()
     assert info['rusage']['ru_maxrss'] > 0
     html = get_html(make_app())
     assert ['pid', str(os.getpid())] in table_rows(html)
