@@ -340,7 +340,14 @@ def _collect(peripheral: Any, application: Application) -> Tuple[Optional[Dict[s
             raise TypeError(f'collect() returned {type_name(data)}, not a mapping')
         return json.loads(json.dumps(data, sort_keys=True)), None  # plain data, or fail here
     except Exception as exc:  # one broken peripheral must not hide the others
-        return None, f'{type(exc).__name__}: {exc}'
+        return None, _error_text(exc)
+
+
+def _error_text(exc: BaseException) -> str:
+    try:
+        return f'{type(exc).__name__}: {exc}'
+    except Exception:  # an exception whose __str__ fails in turn
+        return short_repr(exc)
 
 
 def _display_rows(data: Mapping[str, Any], prefix: str = '') -> List[Dict[str, Any]]:

@@ -29,6 +29,17 @@ class Hostile:
     def broken(self):
         raise ValueError(HOSTILE)
 
+    @property
+    def unprintable(self):
+        raise UnprintableError()
+
+
+class UnprintableError(Exception):
+    def __str__(self):
+        raise RuntimeError('no str')
+
+    __repr__ = __str__
+
 
 def links(html):
     """``{label: href}`` of the object links of an obj_browser page."""
@@ -84,8 +95,9 @@ def test_obj_browser_escapes_everything():
     assert '&lt;script&gt;' in root_page
     hostile_page = browse(client, '/' + links(root_page)[repr(HOSTILE)])
     assert '<script' not in hostile_page
-    assert 'ValueError: &lt;script&gt;' in hostile_page  # the failing property
+    assert 'ValueError(&#x27;&lt;script&gt;' in hostile_page  # the failing property
     assert 'label' in links(hostile_page)
+    assert '&lt;UnprintableError instance at 0x' in hostile_page
 
 
 @pytest.mark.parametrize('bad_id', ['abc', '-1', '1.5', '', ' 12', '9' * 25, '0x10', '٣'])

@@ -279,14 +279,25 @@ def test_failing_peripheral_reports_its_error_in_its_own_entry():
         def collect(self, application):
             return {'thing': object()}
 
+    class Unprintable(Exception):
+        def __str__(self):
+            raise RuntimeError('no str either')
+
+    class FailingBadly(Peripheral):
+        name = 'badly'
+
+        def collect(self, application):
+            raise Unprintable()
+
     meta = MetaApplication(peripherals=[ApplicationPeripheral(), Failing(), NotAMapping(),
-                                        NotJSON()])
+                                        NotJSON(), FailingBadly()])
     app = make_app(meta=meta)
     info = get_json(app)
     assert info['failing'] == {'error': 'ValueError: the disk is full'}
     assert info['listy'] == {'error': 'TypeError: collect() returned list, not a mapping'}
     assert list(info['opaque']) == ['error']
     assert info['opaque']['error'].startswith('TypeError: Object of type object')
+    assert info['badly'] == {'error': 'Unprintable()'}
     assert route_info(info, '/user/<user_id:int>')['pattern'] == '/user/<user_id:int>'
     html = get_html(app)
     assert '<p class="error">ValueError: the disk is full</p>' in html

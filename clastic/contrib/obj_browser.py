@@ -93,20 +93,15 @@ class _ObjectBrowser:
 
     def children(self, obj: Any) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]], int]:
         """``(items, attributes, number not shown)`` of *obj*, each one linked."""
-        budget = _MAX_CHILDREN
-        items = []
-        for label, value in _items_of(obj):
-            if len(items) == budget:
-                break
-            items.append(self.link(label, value))
-        budget -= len(items)
+        items = [self.link(label, value) for label, value in _items_of(obj)]
+        budget = _MAX_CHILDREN - len(items)
         attributes = []
         names = _attribute_names(obj)
         for name in names[:budget]:
             try:
                 value = getattr(obj, name)
             except Exception as exc:  # a property that fails is shown, not raised
-                attributes.append({'label': name, 'error': f'{type(exc).__name__}: {exc}'})
+                attributes.append({'label': name, 'error': short_repr(exc)})
             else:
                 attributes.append(self.link(name, value))
         hidden = max(0, _safe_len(obj) - len(items)) + max(0, len(names) - budget)
