@@ -77,7 +77,7 @@ def load_asset_templates(battery: str) -> ashes.AshesEnv:
 
 
 def _asset_dir(battery: str) -> Any:
-    return importlib.resources.files('clastic').joinpath('_assets', battery)
+    return importlib.resources.files('clastic') / '_assets' / battery
 
 
 def is_secret_name(name: Any) -> bool:
@@ -371,7 +371,7 @@ def _display_value(value: Any) -> str:
 
 
 def _serve_stylesheet() -> Response:
-    css = _asset_dir('meta').joinpath('meta.css').read_text(encoding='utf-8')
+    css = (_asset_dir('meta') / 'meta.css').read_text(encoding='utf-8')
     return Response(css, mimetype='text/css')
 
 
