@@ -446,9 +446,19 @@ class MetaApplication(Application):
 
 def _app_display(data: Dict[str, Any]) -> Dict[str, Any]:
     """The application data with the little the template cannot compute itself."""
-    routes = [{**route, 'endpoint_name': _dotted(route['endpoint'])} for route in data['routes']]
+    routes = [{**route, 'endpoint_name': _dotted(route['endpoint']),
+               'functions': _group_by_function(route['arguments'])} for route in data['routes']]
     middlewares = [{**mw, 'dotted_name': _dotted(mw)} for mw in data['middlewares']]
     summary = _display_rows({key: value for key, value in data.items()
                              if key not in ('routes', 'middlewares', 'resources')})
     return {**data, 'routes': routes, 'middlewares': middlewares, 'summary': summary}
 
+
+def _group_by_function(arguments: List[Dict[str, str]]) -> List[Dict[str, Any]]:
+    """``[{'function', 'arguments'}]``: argument rows under the function taking them."""
+    groups: List[Dict[str, Any]] = []
+    for row in arguments:
+        if not groups or groups[-1]['function'] != row['function']:
+            groups.append({'function': row['function'], 'arguments': []})
+        groups[-1]['arguments'].append(row)
+    return groups

@@ -118,11 +118,30 @@ def test_json_route_has_pattern_methods_endpoint_render_and_argument_sources():
     assert route['middlewares'] == ['UserMiddleware']
 
 
+def argument_rows(html):
+    """``(function, argument, source)`` read from the routes' argument tables."""
+    found = []
+    for table in re.findall(r'<table class="arguments">(.*?)</table>', html, re.DOTALL):
+        function = None
+        for row in table_rows(table):
+            if len(row) == 1:
+                function = row[0]
+            else:
+                found.append((function, *row))
+    return found
+
+
 def test_html_lists_every_argument_with_its_source():
-    rows = table_rows(get_html(make_app()))
-    endpoint_rows = [(row[1], row[2]) for row in rows
-                     if len(row) == 3 and row[0].startswith(f'endpoint {__name__}.profile')]
+    rows = argument_rows(get_html(make_app()))
+    endpoint_rows = [(argument, source) for function, argument, source in rows
+                     if function.startswith(f'endpoint {__name__}.profile')]
     assert endpoint_rows == EXPECTED_PROFILE_SOURCES
+    middleware_rows = [(argument, source) for function, argument, source in rows
+                       if function.startswith('middleware UserMiddleware.request')]
+    assert set(middleware_rows) == {('next', 'builtin'), ('request', 'builtin')}
+    render_rows = [(argument, source) for function, argument, source in rows
+                   if function.startswith('render clastic.render.simple.BasicRender')]
+    assert ('context', 'builtin') in render_rows
 
 
 def test_html_lists_route_pattern_methods_and_endpoint():
