@@ -202,7 +202,7 @@ class HTTPException(Response, Exception):
         duplicate.headers = self.headers.copy()
         duplicate.response = list(self.response) if isinstance(self.response, list) else self.response
         duplicate.extra = dict(self.extra)
-        duplicate.__dict__.pop('_on_close', None)
+        duplicate._on_close = []
         return duplicate
 
 
