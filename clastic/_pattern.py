@@ -17,6 +17,7 @@ malformed pattern the moment it is created. Compiling (:class:`Pattern`)
 resolves the binding types against an application's converters.
 """
 
+import operator
 import re
 from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple, Union
 from urllib.parse import quote
@@ -47,12 +48,19 @@ def _float_to_url(value: float) -> str:
     return repr(float(value))
 
 
+def _int_to_url(value: Any) -> str:
+    # url_for(id=3.7) must not quietly build /user/3, nor id=True /user/1.
+    if isinstance(value, bool):
+        raise TypeError(f'{value!r} is not an integer')
+    return str(int(value) if isinstance(value, str) else operator.index(value))
+
+
 _ANY_SEGMENT = Converter(r'[^/]+', str, str)
 
 BUILTIN_CONVERTERS: Mapping[str, Converter] = {
     'unicode': _ANY_SEGMENT,
     'str': _ANY_SEGMENT,
-    'int': Converter(r'-?[0-9]+', int, lambda value: str(int(value))),
+    'int': Converter(r'-?[0-9]+', int, _int_to_url),
     'float': Converter(r'-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?', float,
                        _float_to_url),
 }

@@ -258,8 +258,10 @@ class BoundRoute:
     def embedded(self, outer_app: Any, prefix: str, rebind_render: bool = False,
                  inherit_slashes: bool = True) -> 'BoundRoute':
         """Return a copy of this route bound into *outer_app* under *prefix*."""
-        render, render_factory = self.render, self.render_factory or outer_app.render_factory
-        if rebind_render and self.route.render is not None and not callable(self.route.render):
+        render, render_factory = self.render, self.render_factory
+        if self.route.render is None:
+            render_factory = outer_app.render_factory
+        elif rebind_render and not callable(self.route.render):
             render, render_factory = _build_render(self.label, self.route.render,
                                                    outer_app.render_factory)
         slash_mode = self.slash_mode
@@ -384,7 +386,9 @@ def _route_label(pattern: str, endpoint: Any) -> str:
 
 def _build_render(label: str, render: Any, factory: Any) -> Tuple[Optional[Callable[..., Any]], Any]:
     """Return ``(render function, factory used)`` for a route's *render* argument."""
-    if render is None or callable(render):
+    if render is None:
+        return None, factory  # nothing to build; the factory this route would use
+    if callable(render):
         return render, None
     if factory is None:
         raise TypeError(f'{label}: render {render!r} is not callable and the'

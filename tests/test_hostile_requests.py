@@ -106,3 +106,115 @@ def test_error_pages_for_odd_accept_headers_are_4xx(app, accept):
     status, body = call(app, path='/missing/<script>', HTTP_ACCEPT=accept)
     assert status == 404
     assert b'<script>' not in body
+
+
+# -- found by probes with hostile requests (issue: core hardening) -----------
+
+def call_wsgi(app, path='/', method='GET', query='', **environ):
+    """Call *app* with a raw environ; return (status code, headers, body)."""
+    from werkzeug.test import EnvironBuilder
+    env = EnvironBuilder(path).get_environ()
+    env.update(REQUEST_METHOD=method, QUERY_STRING=query, **environ)
+    started = []
+    chunks = app(env, lambda status, headers, exc_info=None: started.append((status, headers)))
+    body = b''.join(chunks)
+    status, headers = started[0]
+    return int(status.split()[0]), dict(headers), body
+
+
+@pytest.mark.parametrize('debug', [False, True])
+@pytest.mark.parametrize('path', ['/data', '/jsonp', '/boom'])
+def test_raw_bytes_in_the_query_string_are_never_a_framework_500(debug, path):
+    from clastic.render import JSONPRender
+
+    def boom():
+        raise ValueError('endpoint bug')
+    app = Application([('/data', lambda: {'a': 1}, render_basic),
+                       ('/jsonp', lambda: {'a': 1}, JSONPRender()),
+                       ('/boom', boom, render_basic)], debug=debug)
+    status, _headers, body = call_wsgi(app, path, query='\xff=\xff&format=\xff&callback=\xff')
+    if path == '/boom':
+        assert status == 500 and (b'endpoint bug' in body) == debug
+    else:
+        assert status == 400
+    assert call_wsgi(app, '/data', query='q=\xc3\xa9')[0] == 200
+
+
+def test_slash_redirect_quotes_the_script_name_and_keeps_query_bytes():
+    from werkzeug.wrappers import Response
+    app = Application([('/x/', lambda: Response('x'))])
+    status, headers, _ = call_wsgi(app, '/x', query='q=\xc3\xa9', SCRIPT_NAME='//evil.example')
+    assert status == 302
+    assert headers['Location'] == '/%2Fevil.example/x/?q=%C3%A9'
+
+
+def test_werkzeug_exceptions_keep_their_headers_and_abort_keeps_its_response():
+    import werkzeug.exceptions as wz
+    from werkzeug.datastructures import WWWAuthenticate
+    from werkzeug.wrappers import Response
+
+    def unauthorized():
+        raise wz.Unauthorized(www_authenticate=WWWAuthenticate('basic', {'realm': 'vault'}))
+
+    def not_allowed():
+        raise wz.MethodNotAllowed(valid_methods=['GET', 'POST'])
+
+    def too_many():
+        raise wz.TooManyRequests(retry_after=30)
+
+    def aborted():
+        wz.abort(Response('custom answer', 202))
+    client = Application([('/u', unauthorized), ('/m', not_allowed), ('/t', too_many),
+                          ('/a', aborted)]).get_local_client()
+    response = client.get('/u')
+    assert (response.status_code, response.headers['WWW-Authenticate']) == (401, 'Basic realm=vault')
+    response = client.get('/m')
+    assert (response.status_code, response.headers['Allow']) == (405, 'GET, POST')
+    response = client.get('/t')
+    assert (response.status_code, response.headers['Retry-After']) == (429, '30')
+    response = client.get('/a')
+    assert (response.status_code, response.get_data(as_text=True)) == (202, 'custom answer')
+
+
+@pytest.mark.parametrize('method', ['head', 'Head', 'HEAD'])
+def test_head_in_any_case_is_routed_and_served_as_head(method):
+    from werkzeug.wrappers import Response
+    app = Application([('/x', lambda request: Response('body of ' + request.method), None, None,
+                        (), None, ['GET'])])
+    status, headers, body = call_wsgi(app, '/x', method=method)
+    assert (status, body) == (200, b'')
+    assert headers['Content-Length'] == str(len('body of HEAD'))
+
+
+def test_log_records_cannot_be_forged_by_the_request(caplog):
+    def boom():
+        raise RuntimeError('bug')
+    app = Application([('/<anything*>', boom)])
+    status, _headers, _body = call_wsgi(app, '/x\nERROR fake record', query='a=\n')
+    assert status == 500
+    (record,) = [r for r in caplog.records if r.name == 'clastic']
+    message = record.getMessage()
+    assert '\n' not in message and '\r' not in message
+    assert message.endswith("'GET' '/xERROR fake record'")  # one quoted value, one line
+
+
+def test_error_bodies_name_their_type_and_declare_utf8():
+    from clastic.errors import Forbidden
+
+    def forbidden():
+        raise Forbidden('no')
+    client = Application([('/f', forbidden)]).get_local_client()
+    for accept in ('application/json', 'application/xml', 'text/html', 'text/plain'):
+        response = client.get('/f', headers={'Accept': accept})
+        assert response.mimetype_params == {'charset': 'utf-8'}
+    assert client.get('/f', headers={'Accept': 'application/json'}).get_json()['error_type'] == 'Forbidden'
+
+
+def test_production_500_text_states_the_request_id_once(caplog):
+    def boom():
+        raise RuntimeError('secret detail')
+    response = Application([('/b', boom)]).get_local_client().get('/b')
+    text = response.get_data(as_text=True)
+    (record,) = [r for r in caplog.records if r.name == 'clastic']
+    request_id = record.args[0]
+    assert text.count(request_id) == 1 and 'secret detail' not in text

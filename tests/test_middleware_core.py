@@ -431,3 +431,36 @@ def test_middleware_without_a_phase_adds_no_call_to_that_phase():
 
     assert stack_depth_in('endpoint', idle) == stack_depth_in('endpoint', [])
     assert stack_depth_in('render', endpoint_only) == stack_depth_in('render', [])
+
+
+def test_next_with_an_undeclared_name_names_the_middleware():
+    from clastic._inject import UndeclaredProvide
+
+    class Sloppy(Middleware):
+        provides = ('user',)
+
+        def request(self, next):
+            return next(user='ann', usr='typo')
+
+    app = Application([('/', lambda user: Response(user))], middlewares=[Sloppy()],
+                      error_handler=ErrorHandler(reraise_uncaught=True))
+    with pytest.raises(UndeclaredProvide) as caught:
+        app.get_local_client().get('/')
+    message = str(caught.value)
+    assert 'middleware Sloppy' in message and "['usr']" in message and "['user']" in message
+
+
+def test_chain_source_names_layers_and_phases():
+    class Auth(Middleware):
+        provides = ('user',)
+
+        def request(self, next):
+            return next(user='ann')
+
+        def render(self, next, context):
+            return next()
+
+    app = Application([('/', lambda user: user, render_basic)], middlewares=[Auth()])
+    source = app.routes[0]._execute.chain_source
+    assert 'def _c_next0_Auth_request(user=None, **_c_undeclared):' in source
+    assert '_c_mw1_Auth_render(' in source

@@ -3,7 +3,7 @@ import pytest
 from _helpers import answer, body
 from werkzeug.wrappers import Response
 
-from clastic import S_REDIRECT, S_STRICT, Application, Middleware, Route, SubApplication
+from clastic import S_REDIRECT, S_STRICT, Application, Middleware, Route, SubApplication, render_basic
 
 
 def make_factory(label):
@@ -231,3 +231,12 @@ def test_embedding_conflicts_are_checked_with_the_layering():
     inner = Application([('/<name>', user)])
     with pytest.raises(NameError, match=r"\('name', \('url', 'resources'\)\)"):
         Application([('/u', inner)], resources={'name': 'Kurt'})
+
+
+def test_render_factory_tells_which_factory_built_the_render():
+    inner_factory, outer_factory = make_factory('inner'), make_factory('outer')
+    inner = Application([('/none', answer('none')), ('/call', lambda: 'c', render_basic),
+                         ('/tmpl', lambda: 'ctx', 'tmpl')], render_factory=inner_factory)
+    outer = Application([('/p', inner)], render_factory=outer_factory)
+    assert [r.render_factory for r in inner.routes] == [inner_factory, None, inner_factory]
+    assert [r.render_factory for r in outer.routes] == [outer_factory, None, inner_factory]

@@ -177,3 +177,13 @@ def test_any_finite_float_routes_back(app, value):
     path = app.url_for('float', value=value)
     assert app.get_local_client().get(path).get_data(as_text=True) == repr(
         value)
+
+
+@pytest.mark.parametrize('value', [3.7, True, 'x'])
+def test_int_binding_refuses_values_that_are_not_integers(value):
+    def user(id):
+        return Response(str(id))
+    app = Application([('/user/<id:int>', user)])
+    with pytest.raises(ValueError):
+        app.url_for(user, id=value)
+    assert app.url_for(user, id='12') == app.url_for(user, id=12) == '/user/12'
