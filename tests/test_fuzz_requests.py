@@ -102,8 +102,8 @@ LATIN1_TEXT = st.text(LATIN1, max_size=12)
 TRICKY_SEGMENTS = st.sampled_from([
     '', '.', '..', '...', '%2e%2e', '%2F', '%2f..%2f', '%00', '%ff', '%', '%z', '%zz', '%%', '\\',
     '..\\..', '\\\\server', '\x00', '\xc3\xa9', '\xc3\x28', '\xff\xfe', '\xe9', '-1', '-0', '3.5',
-    '.5', '1e5', '1e999', '-1e-999', 'nan', 'inf', 'NaN', '0x1f', '1_000', '\uff11'.encode().decode('latin-1'),
-    '9' * 4400, 'yes', 'a b', 'a;b', '?', '#', '~user', 'con', 'static',
+    '.5', '1e5', '1e999', '-1e-999', 'nan', 'inf', 'NaN', '0x1f', '1_000',
+    '\uff11'.encode().decode('latin-1'), '9' * 4400, 'yes', 'a b', 'a;b', '?', '#', '~user', 'con', 'static',
 ])
 SEGMENT = st.one_of(TRICKY_SEGMENTS, LATIN1_TEXT, st.integers().map(str),
                     st.floats(allow_nan=True, allow_infinity=True).map(repr))
@@ -270,6 +270,9 @@ def _describe(environ):
     return {key: environ[key] for key in keys if key in environ}
 
 
+_LENGTH_MISMATCH = 'Content-Length and the number of bytes sent to the client do not match.'
+
+
 def call(app, environ):
     """Send *environ* to *app*; return (status code, headers, body, WSGI warnings)."""
     described = _describe(environ)
@@ -291,6 +294,11 @@ def call(app, environ):
     status, headers = started[-1]
     wsgi_warnings = [str(warning.message) for warning in caught
                      if issubclass(warning.category, WSGIWarning)]
+    if environ['REQUEST_METHOD'].upper() == 'HEAD':
+        # A HEAD answer rightly carries the Content-Length a GET would get,
+        # with no body (RFC 9110, 9.3.2), which the linter mistakes for a lie.
+        assert body == b'', f'a HEAD answer has a body: {body[:200]!r} for {described}'
+        wsgi_warnings = [message for message in wsgi_warnings if message != _LENGTH_MISMATCH]
     return int(status.split()[0]), headers, body, wsgi_warnings
 
 

@@ -589,3 +589,15 @@ def test_wsgiref_validator_accepts_an_application_serving_them(mutation, method)
     (theirs, _), _ = _served_pair('str', mutation, method)
     assert served == theirs
     assert log == (['closed'] if mutation == 'call_on_close' else [])
+
+
+def test_fixed_headers_are_served_like_werkzeug_headers():
+    from clastic._wrappers import FixedHeaders
+    fixed = FixedHeaders([('X-Content-Type-Options', 'nosniff'), ('X-A', '1')])
+    ours = Response('body', content_type='text/plain; charset=utf-8', headers=fixed)
+    theirs = wrappers.Response('body', content_type='text/plain; charset=utf-8', headers=list(fixed))
+    assert serve(ours) == serve(theirs)
+    assert list(ours.headers.items()) == list(theirs.headers.items())
+    for bad in ([('Content-Type', 'x')], [('X-B', 'a\nb')], [('X-C',)]):
+        with pytest.raises((TypeError, ValueError)):
+            FixedHeaders(bad)

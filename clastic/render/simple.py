@@ -17,7 +17,7 @@ from typing import Any, Optional
 from werkzeug import wrappers
 from werkzeug.wrappers import Request
 
-from clastic._wrappers import Response
+from clastic._wrappers import FixedHeaders, Response
 from clastic.errors import BadRequest
 from clastic.render.tabular import Table, TabularRender
 
@@ -34,7 +34,7 @@ _HTML_START = re.compile(rb'[ \t\n\r\x0b\x0c]*(?:\xef\xbb\xbf[ \t\n\r\x0b\x0c]*)
 _HTML_LEADING_BYTES = frozenset(b' \t\n\r\x0b\x0c\xef')
 _TEXT = 'text/plain; charset=utf-8'
 # Browsers must not second-guess a text/plain answer into HTML or script.
-_NOSNIFF = [('X-Content-Type-Options', 'nosniff')]
+_NOSNIFF = FixedHeaders([('X-Content-Type-Options', 'nosniff')])
 # What a body that looks like JSON can start with: ASCII whitespace, { or [.
 _JSON_FIRST_BYTES = frozenset(b' \t\n\r\x0b\x0c{[')
 _FORMAT_MIMETYPES = {'json': 'application/json', 'html': 'text/html'}
