@@ -58,11 +58,24 @@ _logger = logging.getLogger('clastic')
 
 
 class CookieTooLargeError(ValueError):
-    """A response's cookie is over the size browsers keep; it is refused, not sent."""
+    """A response's cookie is over the size browsers keep; it is refused, not sent.
+
+    >>> issubclass(CookieTooLargeError, ValueError)
+    True
+    """
 
 
 class RandomSecretKeyWarning(UserWarning):
-    """No secret key was configured, so a random one signs the cookies."""
+    """No secret key was configured, so a random one signs the cookies.
+
+    A UserWarning, shown once per place by default; tests that want no key
+    can filter it by this class:
+
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter('ignore', RandomSecretKeyWarning)
+    ...     SignedCookieMiddleware()
+    SignedCookieMiddleware(arg_name='cookie', cookie_name='clastic_cookie', expiry=SESSION)
+    """
 
 
 class SignedCookie(dict):
@@ -232,6 +245,7 @@ class SignedCookieMiddleware(Middleware):
                 f' cookie_name={self.cookie_name!r}, expiry={self.expiry!r})')
 
     def request(self, next: Any, request: Any) -> Any:
+        """Load the cookie, run the rest of the chain with it, save it on the response."""
         # Parsing the header directly spares building the request's headers.
         header = request.environ.get('HTTP_COOKIE')
         cookie, payload = self._load(parse_cookie(header).get(self.cookie_name) if header else None)
@@ -256,7 +270,11 @@ class SignedCookieMiddleware(Middleware):
         return self._load(value)[0]
 
     def dumps(self, data: dict) -> str:
-        """Return the signed cookie value holding *data* (see :meth:`loads`)."""
+        """Return the signed cookie value holding *data*: base64 JSON, time, signature.
+
+        >>> SignedCookieMiddleware(secret_key='k').dumps({'a': 1})
+        'eyJhIjoxfQ...'
+        """
         try:
             payload = self._serializer.dump_payload(data)
         except (TypeError, ValueError) as error:
@@ -270,6 +288,13 @@ class SignedCookieMiddleware(Middleware):
 
         *payload* is the verified one the request sent: a cookie that did not
         change but needs a refresh is signed again without serializing it.
+
+        >>> from clastic import Response
+        >>> response, cookie = Response('ok'), SignedCookie()
+        >>> cookie['user'] = 'ann'
+        >>> SignedCookieMiddleware(secret_key='k').save(response, cookie)
+        >>> response.headers['Set-Cookie']
+        'clastic_cookie=eyJ1c2VyIjoiYW5uIn0...; Path=/'
         """
         expires = cookie.expires
         if expires is NOW or (expires is not None and expires <= time.time()) or (
