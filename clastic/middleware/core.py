@@ -11,6 +11,7 @@ A middleware may define up to three functions, each taking ``next`` first::
 """
 
 import inspect
+import sys
 from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple
 
 from .._inject import ChainCompiler, ChainSpec, Injectable, Layer
@@ -180,3 +181,35 @@ def check_wsgi_callable(app: Any, where: str) -> None:
                         f' app(environ, start_response)') from None
     except ValueError:
         pass  # no introspectable signature (some C callables): trust it
+
+
+class DummyMiddleware(Middleware):
+    """A middleware that does nothing; with *verbose*, prints each request and its status to stderr.
+
+    Handy as a placeholder, or to see the chain run. Any number may be
+    installed (``unique = False``).
+
+    >>> from clastic import Application, render_basic
+    >>> app = Application([('/', lambda: 'Hello', render_basic)],
+    ...                   middlewares=[DummyMiddleware(), DummyMiddleware()])
+    >>> app.get_local_client().get('/').get_data(as_text=True)
+    'Hello'
+    """
+
+    unique = False
+
+    def __init__(self, verbose: bool = False) -> None:
+        if not isinstance(verbose, bool):
+            raise TypeError(f'DummyMiddleware(verbose=...) must be True or False, not {verbose!r}')
+        self.verbose = verbose
+
+    def request(self, next: Callable[..., Any], request: Any) -> Any:
+        if not self.verbose:
+            return next()
+        print(f'DummyMiddleware: {request.method} {request.url}', file=sys.stderr)
+        response = next()
+        print(f'DummyMiddleware: {request.method} {request.url} -> {response.status}', file=sys.stderr)
+        return response
+
+    def __repr__(self) -> str:
+        return f'DummyMiddleware(verbose={self.verbose!r})'
