@@ -36,6 +36,13 @@ def test_etag_match_gives_an_empty_304():
     assert head.status_code == 304
 
 
+def test_failed_if_match_is_a_412():
+    client = app_with().get_local_client()
+    etag = client.get('/').headers['ETag']
+    assert client.get('/', headers={'If-Match': '"other"'}).status_code == 412
+    assert client.get('/', headers={'If-Match': etag}).status_code == 200
+
+
 def test_last_modified_validates_too():
     def endpoint():
         response = Response('Hello')

@@ -85,6 +85,7 @@ def test_dummy_does_nothing_quietly(capsys):
     app = Application([('/', lambda: 'Hi', render_basic)], middlewares=[DummyMiddleware()])
     assert app.get_local_client().get('/?a=1').get_data(as_text=True) == 'Hi'
     assert capsys.readouterr() == ('', '')
+    assert not hasattr(DummyMiddleware(), 'request')  # a quiet one adds no layer to the chain
 
 
 def test_dummy_verbose_prints_each_request(capsys):

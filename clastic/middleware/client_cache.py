@@ -20,6 +20,9 @@ from .core import Middleware
 __all__ = ['HTTPCacheMiddleware']
 
 _FLAGS = ('must_revalidate', 'no_cache', 'no_store', 'private', 'public')
+# The request headers that can make a response conditional (304 or 412).
+_CONDITIONAL_HEADERS = ('HTTP_IF_NONE_MATCH', 'HTTP_IF_MODIFIED_SINCE', 'HTTP_IF_MATCH',
+                        'HTTP_IF_UNMODIFIED_SINCE')
 
 
 def _check_seconds(name: str, value: Optional[int]) -> Optional[int]:
@@ -81,14 +84,17 @@ class HTTPCacheMiddleware(Middleware):
 
     def request(self, next: Callable[..., Any], request: Any) -> Any:
         response = next()
-        if request.environ['REQUEST_METHOD'] not in ('GET', 'HEAD') or response.status_code != 200:
+        environ = request.environ
+        if environ['REQUEST_METHOD'] not in ('GET', 'HEAD') or response.status_code != 200:
             return response
         headers = response.headers
         if self.cache_control_header and 'Cache-Control' not in headers:
             headers['Cache-Control'] = self.cache_control_header
         if self.use_etags and 'ETag' not in headers and not response.is_streamed:
             response.add_etag()
-        return response.make_conditional(request)
+        if any(name in environ for name in _CONDITIONAL_HEADERS):
+            return response.make_conditional(request)
+        return response
 
     def __repr__(self) -> str:
         fields = [f'{name}={getattr(self.cache_control, name)!r}' for name in ('max_age', 's_maxage')

@@ -11,7 +11,6 @@ A middleware may define up to three functions, each taking ``next`` first::
 """
 
 import inspect
-import sys
 from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple
 
 from .._inject import ChainCompiler, ChainSpec, Injectable, Layer
@@ -187,7 +186,8 @@ class DummyMiddleware(Middleware):
     """A middleware that does nothing; with *verbose*, prints each request and its status to stderr.
 
     Handy as a placeholder, or to see the chain run. Any number may be
-    installed (``unique = False``).
+    installed (``unique = False``). Only a verbose one has a ``request``
+    function: a quiet one adds nothing to the compiled chain.
 
     >>> from clastic import Application, render_basic
     >>> app = Application([('/', lambda: 'Hello', render_basic)],
@@ -202,10 +202,12 @@ class DummyMiddleware(Middleware):
         if not isinstance(verbose, bool):
             raise TypeError(f'DummyMiddleware(verbose=...) must be True or False, not {verbose!r}')
         self.verbose = verbose
+        if verbose:
+            self.request = self._print_request
 
-    def request(self, next: Callable[..., Any], request: Any) -> Any:
-        if not self.verbose:
-            return next()
+    def _print_request(self, next: Callable[..., Any], request: Any) -> Any:
+        import sys  # here, to leave the core's imports as they are
+
         print(f'DummyMiddleware: {request.method} {request.url}', file=sys.stderr)
         response = next()
         print(f'DummyMiddleware: {request.method} {request.url} -> {response.status}', file=sys.stderr)

@@ -38,7 +38,7 @@ class PostDataMiddleware(ParamMiddleware):
     """
 
     def request(self, next: Callable[..., Any], request: Any) -> Any:
-        content_type = request.environ.get('CONTENT_TYPE', '').lower()
-        if not content_type.startswith(_FORM_CONTENT_TYPES):
+        content_type = request.environ.get('CONTENT_TYPE')
+        if not content_type or not content_type.lower().startswith(_FORM_CONTENT_TYPES):
             return next()  # every provide defaults to None
         return next(**self.read(request.form))
