@@ -75,6 +75,13 @@ class GzipMiddleware(Middleware):
 
     def request(self, next: Callable[..., Any], request: Any) -> Any:
         response = next()
+        # The cheap test that rules out most responses (small or streamed
+        # bodies) comes first, inline; is_compressible() does the rest.
+        body = getattr(response, 'response', None)
+        if type(body) is not list and type(body) is not tuple:
+            return response  # streamed: compressing would mean reading it all
+        if (len(body[0]) if len(body) == 1 else sum(map(len, body))) < self.min_size:
+            return response
         if not self.is_compressible(response):
             return response
         vary = response.vary
@@ -94,13 +101,8 @@ class GzipMiddleware(Middleware):
         return response
 
     def is_compressible(self, response: Any) -> bool:
-        """Whether *response* may be served gzip-encoded (checks from cheapest to dearest)."""
+        """Whether a Response with a complete body of at least *min_size* may be gzip-encoded."""
         if not isinstance(response, Response) or response.direct_passthrough:
-            return False
-        chunks = response.response
-        if not isinstance(chunks, (list, tuple)):
-            return False  # streamed: compressing would mean reading it all
-        if sum(map(len, chunks)) < self.min_size:
             return False
         status = response.status_code
         if status < 200 or status in _NO_BODY_CHANGE:
