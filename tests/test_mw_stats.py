@@ -1,6 +1,7 @@
 """StatsMiddleware and create_stats_app (SPEC §10.3): counts, quantiles, bounded memory."""
 
 import io
+import threading
 
 import pytest
 
@@ -124,3 +125,21 @@ def test_bad_arguments(kwargs, error, message):
 def test_create_stats_app_bad_argument():
     with pytest.raises(TypeError, match=r'create_stats_app\(stats_middleware=\.\.\.\)'):
         create_stats_app(StatsMiddleware)
+
+
+def test_concurrent_records_are_all_counted():
+    stats = StatsMiddleware(reservoir_size=16)
+    start = threading.Barrier(8)
+
+    def hammer(index):
+        start.wait()
+        for hit in range(2000):
+            stats.record(f'/r{index % 2}', 200, hit / 1e6)
+    threads = [threading.Thread(target=hammer, args=(index,)) for index in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    routes = stats.get_stats()['routes']
+    assert routes['/r0']['200']['count'] == routes['/r1']['200']['count'] == 8000
+    assert stats.sample_count == 32

@@ -99,6 +99,7 @@ class ContextProcessor(ConfiguredMiddleware):
         return endpoint
 
     def config(self) -> Any:
+        """The required names, the defaults and the overwrite flag."""
         return (self.required, self.defaults, self.overwrite)
 
     def __repr__(self) -> str:

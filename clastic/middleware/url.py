@@ -59,6 +59,7 @@ class ConfiguredMiddleware(Middleware):
     """
 
     def config(self) -> Any:
+        """Return what makes this middleware behave as it does (compared by ``==``)."""
         raise NotImplementedError
 
     def __eq__(self, other: object) -> bool:
@@ -80,6 +81,10 @@ class ParamMiddleware(ConfiguredMiddleware):
     read the same names with the same converters; two different ones
     providing a common name are a conflict the Application reports at
     construction.
+
+    >>> from werkzeug.datastructures import MultiDict
+    >>> GetParamMiddleware({'page': int, 'q': str}).read(MultiDict({'page': 'two'}))
+    {'page': None, 'q': None}
     """
 
     def __init__(self, params: Params) -> None:
@@ -117,6 +122,7 @@ class ParamMiddleware(ConfiguredMiddleware):
         return provided
 
     def config(self) -> Any:
+        """The names read and their converters."""
         return self.params
 
     def __repr__(self) -> str:
@@ -174,6 +180,7 @@ class ScriptRootMiddleware(ConfiguredMiddleware):
         return next(**{self.provided_name: request.script_root.rstrip('/')})
 
     def config(self) -> Any:
+        """The name the script root is provided under."""
         return self.provided_name
 
     def __repr__(self) -> str:
