@@ -102,7 +102,7 @@ class StatsMiddleware(Middleware):
             status = error.code or 500
             raise
         except RerouteWSGI:
-            status = 0
+            status = 0  # another WSGI app answers: its status is not known here
             raise
         finally:
             if status:
