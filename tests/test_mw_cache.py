@@ -43,6 +43,14 @@ def test_failed_if_match_is_a_412():
     assert client.get('/', headers={'If-Match': etag}).status_code == 200
 
 
+@pytest.mark.parametrize('headers, status', [
+    ({'If-None-Match': '"unterminated'}, 200), ({'If-None-Match': ',,,'}, 200),
+    ({'If-Modified-Since': 'not a date'}, 200), ({'If-Unmodified-Since': '99999999999999999999'}, 200),
+    ({'If-Match': '\x00'}, 412)])
+def test_malformed_conditional_headers_are_ignored_or_fail_the_precondition(headers, status):
+    assert app_with().get_local_client().get('/', headers=headers).status_code == status
+
+
 def test_last_modified_validates_too():
     def endpoint():
         response = Response('Hello')
