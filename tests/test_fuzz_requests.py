@@ -112,7 +112,24 @@ ROUTE_PREFIXES = st.sampled_from(['user', 'price', 'files', 'opt', 'tags', 'json
 
 
 @st.composite
-def paths(draw):
+def route_paths(draw):
+    """A path one of the routes may well answer."""
+    name = draw(st.sampled_from(['user', 'price', 'files', 'opt', 'tags', 'json', 'form', 'echo',
+                                 'maybe', 'submit', 'jsonp']))
+    numbers = st.one_of(st.integers().map(str), st.floats().map(repr), TRICKY_SEGMENTS)
+    if name in ('user', 'price', 'maybe'):
+        rest = [draw(numbers if name != 'maybe' else SEGMENT)]
+    elif name in ('files', 'tags'):
+        rest = draw(st.lists(SEGMENT, max_size=3))
+    elif name == 'opt':
+        rest = draw(st.lists(numbers, max_size=1)) + ['']
+    else:
+        rest = []
+    return '/' + '/'.join([name] + rest)
+
+
+@st.composite
+def random_paths(draw):
     segments = [draw(ROUTE_PREFIXES)] + draw(st.lists(SEGMENT, max_size=5))
     separator = draw(st.sampled_from(['/', '/', '/', '//', '\\', '/./', '/../']))
     path = separator.join(segments)
@@ -127,8 +144,10 @@ def paths(draw):
     return path
 
 
+PATHS = st.one_of(route_paths(), random_paths())
 METHODS = st.one_of(
     st.sampled_from(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']),
+    st.sampled_from(['GET', 'POST', 'POST', 'PUT']),
     st.sampled_from(['get', 'head', 'post', 'put', 'Post', 'hEaD', 'options']),
     st.sampled_from(['', ' ', 'FOO', 'G E T', 'GET\x00', 'M-SEARCH', 'PROPFIND', '\xe9\xe9', '123']),
     st.text(LATIN1, max_size=8),
@@ -203,9 +222,10 @@ def multipart_bodies(draw, boundary):
 
 
 @st.composite
-def contents(draw):
-    """A (content type or None, body) pair."""
-    kind = draw(st.sampled_from(['json', 'form', 'multipart', 'junk', 'none']))
+def contents(draw, kind=None):
+    """A (content type or None, body) pair, of *kind* if given."""
+    if kind is None:
+        kind = draw(st.sampled_from(['json', 'form', 'multipart', 'junk', 'none']))
     if kind == 'json':
         content_type = draw(st.sampled_from(['application/json', 'application/json; charset=utf-8',
                                              'application/vnd.api+json', 'application/json; charset=\xe9']))
@@ -237,14 +257,19 @@ def contents(draw):
 @st.composite
 def environs(draw):
     environ = EnvironBuilder().get_environ()
-    environ['PATH_INFO'] = draw(paths())
+    environ['PATH_INFO'] = draw(PATHS)
     environ['REQUEST_METHOD'] = draw(METHODS)
+    kind = None
+    if environ['PATH_INFO'] in ('/json', '/form') and draw(st.booleans()):
+        # Often enough a body the endpoint means to read, sent as it expects.
+        environ['REQUEST_METHOD'] = 'POST'
+        kind = 'json' if environ['PATH_INFO'] == '/json' else draw(st.sampled_from(['form', 'multipart']))
     environ['QUERY_STRING'] = draw(QUERY_STRINGS)
     for key, strategy in [('HTTP_ACCEPT', ACCEPTS), ('HTTP_COOKIE', COOKIES),
                           ('HTTP_ACCEPT_ENCODING', ENCODINGS), ('HTTP_X_JUNK', LATIN1_TEXT)]:
         if draw(st.booleans()):
             environ[key] = draw(strategy)
-    content_type, body = draw(contents())
+    content_type, body = draw(contents(kind))
     environ.pop('CONTENT_TYPE', None)
     if content_type is not None:
         environ['CONTENT_TYPE'] = content_type

@@ -464,3 +464,14 @@ def test_chain_source_names_layers_and_phases():
     source = app.routes[0]._execute.chain_source
     assert 'def _c_next0_Auth_request(user=None, **_c_undeclared):' in source
     assert '_c_mw1_Auth_render(' in source
+
+
+@pytest.mark.parametrize('name', ['class', '_c_endpoint', '1x'])
+def test_provides_must_be_usable_parameter_names(name):
+    class Odd(Middleware):
+        provides = (name,)
+
+        def request(self, next):
+            return next()
+    with pytest.raises(TypeError, match='invalid argument names'):
+        Application([('/', lambda: Response(''))], middlewares=[Odd()])

@@ -11,6 +11,7 @@ A middleware may define up to three functions, each taking ``next`` first::
 """
 
 import inspect
+import keyword
 from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple
 
 from .._inject import ChainCompiler, ChainSpec, Injectable, Layer
@@ -68,9 +69,13 @@ def _provides_of(middleware: Middleware, attr: str) -> Tuple[str, ...]:
     except TypeError:
         raise TypeError(f'{middleware!r}.{attr} must be a sequence of names,'
                         f' not {provides!r}') from None
-    bad = [name for name in provides if not (isinstance(name, str) and name.isidentifier())]
+    # A provide is passed to next() as a keyword argument, so it must be a
+    # parameter name, and not one of the generated code's own.
+    bad = [name for name in provides if not (isinstance(name, str) and name.isidentifier())
+           or keyword.iskeyword(name) or name.startswith('_c_')]
     if bad:
-        raise TypeError(f'{middleware!r}.{attr} holds invalid argument names: {bad!r}')
+        raise TypeError(f'{middleware!r}.{attr} holds invalid argument names: {bad!r}'
+                        " (provides must be identifiers, not Python keywords, not starting with '_c_')")
     return provides
 
 
