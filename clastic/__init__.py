@@ -12,9 +12,11 @@ from ._version import __version__
 from ._wrappers import Request, Response
 from .application import Application, RerouteWSGI, SubApplication
 from .errors import BadRequest, HTTPException, InternalServerError
-from .middleware import Middleware
+from .meta import META_ASSETS_APP, MetaApplication
+from .middleware import GetParamMiddleware, Middleware
 from .render import render_basic, render_json, render_json_dev
 from .route import DELETE, GET, POST, PUT, RESERVED_ARGS, S_REDIRECT, S_REWRITE, S_STRICT, Route
+from .static import StaticApplication, StaticFileRoute
 from .utils import Redirector
 
 #: Aliases kept for code written against older Werkzeug.
@@ -23,6 +25,8 @@ BaseResponse = Response
 
 __all__ = ['Application', 'SubApplication', 'RerouteWSGI', 'Route', 'GET', 'POST', 'PUT',
            'DELETE', 'RESERVED_ARGS', 'S_REDIRECT', 'S_REWRITE', 'S_STRICT', 'Middleware',
+           'GetParamMiddleware', 'MetaApplication', 'META_ASSETS_APP', 'StaticApplication',
+           'StaticFileRoute',
            'render_json', 'render_json_dev', 'render_basic', 'HTTPException', 'BadRequest',
            'InternalServerError', 'Redirector', 'Request', 'Response', 'BaseRequest',
            'BaseResponse', 'redirect', 'append_slash_redirect', '__version__']
