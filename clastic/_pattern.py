@@ -31,6 +31,19 @@ class InvalidPattern(ValueError):
 InvalidPattern.__module__ = 'clastic.route'
 
 
+class ConverterError(Exception):
+    """A converter raised something other than ValueError or TypeError.
+
+    Only those two mean "this value does not fit, try the next route"; any
+    other exception is a bug in the converter, and must surface as one.
+    """
+
+    def __init__(self, pattern: str, raw: Any, to_python: Callable[[str], Any]) -> None:
+        name = getattr(to_python, '__qualname__', None) or repr(to_python)
+        super().__init__(f'converter {name} of pattern {pattern!r} failed on {raw!r}')
+        self.pattern = pattern
+
+
 class Converter(NamedTuple):
     """How one binding type matches, converts and builds a path segment.
 
@@ -248,8 +261,10 @@ class Pattern:
                     return None
                 try:
                     values.append(to_python(raw))
-                except Exception:
-                    return None  # a value the converter refuses: no match, never a 500
+                except (ValueError, TypeError):
+                    return None  # a value the converter refuses: not this route
+                except Exception as error:
+                    raise ConverterError(self.text, raw, to_python) from error
             return values
         return match
 
@@ -275,6 +290,7 @@ class Pattern:
             if found is None:
                 return None
             values = []
+            to_python, raw = None, None
             try:
                 for name, is_multi, to_python in convert:
                     raw = found.group(name)
@@ -286,8 +302,10 @@ class Pattern:
                         return None  # a converter regex that spans segments cannot bind one
                     else:
                         values.append(to_python(raw))
-            except Exception:
-                return None  # a value the converter refuses: no match, never a 500
+            except (ValueError, TypeError):
+                return None  # a value the converter refuses: not this route
+            except Exception as error:
+                raise ConverterError(self.text, raw, to_python) from error
             return values
         return match
 

@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ._dispatch import DispatchState, IndexedRouter
 from ._inject import RESERVED_ARGS, ChainCompiler
-from ._pattern import BUILTIN_CONVERTERS, Converter, InvalidPattern, collapse_slashes
+from ._pattern import BUILTIN_CONVERTERS, Converter, ConverterError, InvalidPattern, collapse_slashes
 from ._wrappers import Request, Response
 from .errors import ContextualErrorHandler, ErrorHandler, HTTPException, from_werkzeug, negotiate_error
 from .middleware.core import check_middlewares, check_wsgi_callable
@@ -244,14 +244,21 @@ class Application:
 
     def _dispatch(self, request: Request, path: str, method: str) -> Union[Response, RerouteWSGI]:
         state = DispatchState()
-        for route in self._router.candidates(path):
-            values = route._match(path)
-            if values is None:
-                continue
-            outcome = self._try_route(route, values, request, method, state)
-            if outcome is not None:
-                return outcome
-        return self._dispatch_slash_variants(request, path, method, state)
+        try:
+            for route in self._router.candidates(path):
+                values = route._match(path)
+                if values is None:
+                    continue
+                outcome = self._try_route(route, values, request, method, state)
+                if outcome is not None:
+                    return outcome
+            return self._dispatch_slash_variants(request, path, method, state)
+        except ConverterError as error:
+            # A bug in a converter, not a mismatch: a 500 whose log carries the
+            # traceback, the converter and the pattern (in the error's message).
+            response = self._null_route._uncaught_to_response(request, error, state)
+            state.add_exception(error)
+            return self._render_error(self._null_route, (), request, response, state)
 
     def _dispatch_slash_variants(self, request: Request, path: str, method: str,
                                  state: DispatchState) -> Union[Response, RerouteWSGI]:

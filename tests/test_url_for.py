@@ -160,16 +160,33 @@ def test_bad_converter_fails_at_construction(converters):
         Application([Route('/s/<value:slug>', show)], converters=converters)
 
 
-def test_any_converter_failure_is_no_match():
-    users = {'ann': 'Ann A.'}
+def test_value_and_type_errors_from_a_converter_mean_no_match():
+    def lookup(name):
+        if name not in {'ann': 'Ann A.'}:
+            raise ValueError(name)
+        return 'Ann A.'
     app = Application([Route('/u/<value:user>', show),
                        Route('/u/<value>', lambda value: Response('other'))],
-                      converters={'user': (r'[a-z]+', users.__getitem__, str)})
+                      converters={'user': (r'[a-z]+', lookup, str)})
     client = app.get_local_client()
     assert client.get('/u/ann').get_data(as_text=True) == repr('Ann A.')
     resp = client.get('/u/bob')
     assert resp.status_code == 200
     assert resp.get_data(as_text=True) == 'other'
+
+
+@pytest.mark.parametrize('pattern', ['/u/<value:user>', '/u/<value*user>'])
+def test_other_converter_errors_are_a_500_naming_converter_and_route(pattern, caplog):
+    users = {'ann': 'Ann A.'}
+    app = Application([Route(pattern, show), Route('/u/<value>', lambda value: Response('other'))],
+                      converters={'user': (r'[a-z]+', users.__getitem__, str)})
+    resp = app.get_local_client().get('/u/bob')
+    assert resp.status_code == 500
+    assert 'KeyError' not in resp.get_data(as_text=True)
+    (record,) = [r for r in caplog.records if r.name == 'clastic']
+    assert record.exc_info[0].__name__ == 'ConverterError'
+    assert isinstance(record.exc_info[1].__cause__, KeyError)
+    assert 'dict.__getitem__' in caplog.text and repr(pattern) in caplog.text
 
 
 @pytest.mark.parametrize('value', [1e20, 1e-7, -2.5e-300])
