@@ -180,3 +180,38 @@ def check_wsgi_callable(app: Any, where: str) -> None:
                         f' app(environ, start_response)') from None
     except ValueError:
         pass  # no introspectable signature (some C callables): trust it
+
+
+class DummyMiddleware(Middleware):
+    """A middleware that does nothing; with *verbose*, prints each request and its status to stderr.
+
+    Handy as a placeholder, or to see the chain run. Any number may be
+    installed (``unique = False``). Only a verbose one has a ``request``
+    function: a quiet one adds nothing to the compiled chain.
+
+    >>> from clastic import Application, render_basic
+    >>> app = Application([('/', lambda: 'Hello', render_basic)],
+    ...                   middlewares=[DummyMiddleware(), DummyMiddleware()])
+    >>> app.get_local_client().get('/').get_data(as_text=True)
+    'Hello'
+    """
+
+    unique = False
+
+    def __init__(self, verbose: bool = False) -> None:
+        if not isinstance(verbose, bool):
+            raise TypeError(f'DummyMiddleware(verbose=...) must be True or False, not {verbose!r}')
+        self.verbose = verbose
+        if verbose:
+            self.request = self._print_request
+
+    def _print_request(self, next: Callable[..., Any], request: Any) -> Any:
+        import sys  # here, to leave the core's imports as they are
+
+        print(f'DummyMiddleware: {request.method} {request.url}', file=sys.stderr)
+        response = next()
+        print(f'DummyMiddleware: {request.method} {request.url} -> {response.status}', file=sys.stderr)
+        return response
+
+    def __repr__(self) -> str:
+        return f'DummyMiddleware(verbose={self.verbose!r})'

@@ -1,0 +1,127 @@
+"""Context processors: add injectable values to every dict context a route renders.
+
+>>> from clastic import Application, render_basic
+>>> app = Application([('/', lambda: {'page': 'home'}, render_basic)],
+...                   resources={'site_name': 'Example'},
+...                   middlewares=[SimpleContextProcessor('site_name')])
+>>> app.get_local_client().get('/').get_data(as_text=True)
+'{\\n  "page": "home",\\n  "site_name": "Example"\\n}'
+"""
+
+import copy
+import inspect
+from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Tuple
+
+from .url import ConfiguredMiddleware, check_provided_name
+
+__all__ = ['ContextProcessor', 'SimpleContextProcessor']
+
+
+class ContextProcessor(ConfiguredMiddleware):
+    """Adds the values of *required* and *defaults* names to dict contexts.
+
+    Each name is injected like an endpoint argument (from the URL,
+    resources or other middleware). A *required* name that no source
+    provides is a NameError at construction; a name in *defaults* that no
+    source provides gets its default value. Only ``dict`` contexts change:
+    a Response or any other context passes through untouched. With
+    ``overwrite=False`` a key the endpoint set keeps the endpoint's value.
+
+    The processor wraps the endpoint (its ``endpoint`` phase) and returns an
+    updated copy of the context, so a dict the endpoint shares between
+    requests is never modified.
+
+    >>> from clastic import Application, render_basic
+    >>> def profile(user_id):
+    ...     return {'user_id': user_id}
+    >>> app = Application([('/user/<user_id:int>', profile, render_basic)],
+    ...                   middlewares=[ContextProcessor(['user_id'], {'theme': 'dark'})])
+    >>> app.get_local_client().get('/user/7').get_data(as_text=True)
+    '{\\n  "theme": "dark",\\n  "user_id": 7\\n}'
+    """
+
+    def __init__(self, required: Optional[Iterable[str]] = None,
+                 defaults: Optional[Mapping[str, Any]] = None, overwrite: bool = False) -> None:
+        where = type(self).__name__
+        if isinstance(required, str):
+            required = [required]
+        if required is None:
+            required = ()
+        elif not isinstance(required, Iterable):
+            raise TypeError(f'{where}(required=...) must be a list of names, not {required!r}')
+        if defaults is None:
+            defaults = {}
+        elif not isinstance(defaults, Mapping):
+            raise TypeError(f'{where}(defaults=...) must be a mapping of name to default value,'
+                            f' not {defaults!r}')
+        if not isinstance(overwrite, bool):
+            raise TypeError(f'{where}(overwrite=...) must be True or False, not {overwrite!r}')
+        self.required: Tuple[str, ...] = tuple(
+            check_provided_name(name, f'{where}(required=...)') for name in required)
+        self.defaults: Dict[str, Any] = {
+            check_provided_name(name, f'{where}(defaults=...)'): value
+            for name, value in defaults.items()}
+        both = sorted(set(self.required) & set(self.defaults))
+        if both:
+            raise NameError(f'{where}: {both} are both required and given defaults;'
+                            ' a name is one or the other')
+        self.overwrite = overwrite
+        self.endpoint = self._make_endpoint()
+
+    def _make_endpoint(self) -> Callable[..., Any]:
+        """Return ``endpoint(next, <required>, <defaults>)`` for injection by name."""
+        names = self.required + tuple(self.defaults)
+        defaults = self.defaults
+        overwrite = self.overwrite
+
+        def endpoint(next: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+            context = next()
+            if not isinstance(context, dict):
+                return context
+            # The chain passes leading values by position and the rest by
+            # name, leaving out defaulted names that nothing provides.
+            values = {**defaults, **dict(zip(names, args)), **kwargs}
+            context = copy.copy(context)
+            if overwrite:
+                context.update(values)
+            else:
+                for name, value in values.items():
+                    context.setdefault(name, value)
+            return context
+
+        param = inspect.Parameter
+        endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [param('next', param.POSITIONAL_OR_KEYWORD)]
+            + [param(name, param.POSITIONAL_OR_KEYWORD) for name in self.required]
+            + [param(name, param.POSITIONAL_OR_KEYWORD, default=value)
+               for name, value in defaults.items()])
+        endpoint.__qualname__ = f'{type(self).__qualname__}.endpoint'
+        return endpoint
+
+    def config(self) -> Any:
+        """The required names, the defaults and the overwrite flag."""
+        return (self.required, self.defaults, self.overwrite)
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(required={list(self.required)!r},'
+                f' defaults={self.defaults!r}, overwrite={self.overwrite!r})')
+
+
+class SimpleContextProcessor(ContextProcessor):
+    """A :class:`ContextProcessor` for required *names* and keyword *defaults*.
+
+    >>> from clastic import Application, render_basic
+    >>> app = Application([('/', lambda: {'title': 'Home'}, render_basic)],
+    ...                   resources={'user': 'ann'},
+    ...                   middlewares=[SimpleContextProcessor('user', lang='en', title='Untitled')])
+    >>> app.get_local_client().get('/').get_json()
+    {'lang': 'en', 'title': 'Home', 'user': 'ann'}
+    """
+
+    def __init__(self, *names: str, **defaults: Any) -> None:
+        super().__init__(required=names, defaults=defaults)
+
+    def __repr__(self) -> str:
+        args = [repr(name) for name in self.required]
+        args += [f'{name}={value!r}' for name, value in self.defaults.items()]
+        return f'{type(self).__name__}({", ".join(args)})'

@@ -1,0 +1,44 @@
+"""Middleware that provides submitted form fields (``request.form``) by name.
+
+>>> from clastic import Application, POST, render_basic
+>>> app = Application([POST('/login', lambda user: f'Welcome, {user}', render_basic)],
+...                   middlewares=[PostDataMiddleware('user')])
+>>> app.get_local_client().post('/login', data={'user': 'Ann'}).get_data(as_text=True)
+'Welcome, Ann'
+"""
+
+from typing import Any, Callable
+
+from .url import ParamMiddleware
+
+__all__ = ['PostDataMiddleware']
+
+# The content types Werkzeug parses into request.form.
+_FORM_CONTENT_TYPES = ('application/x-www-form-urlencoded', 'multipart/form-data')
+
+
+class PostDataMiddleware(ParamMiddleware):
+    """Provides form fields of the request body by name, converted by type.
+
+    *params* works as for :class:`~clastic.middleware.url.GetParamMiddleware`:
+    one name, a list of names, or a mapping of name to converter. A field
+    that is absent or that its converter rejects is ``None``. The body is
+    parsed only when its content type is a form's.
+
+    >>> from clastic import Application, POST, render_basic
+    >>> def add(a, b):
+    ...     return str(a + b) if None not in (a, b) else 'need two numbers'
+    >>> app = Application([POST('/add', add, render_basic)],
+    ...                   middlewares=[PostDataMiddleware({'a': int, 'b': int})])
+    >>> client = app.get_local_client()
+    >>> client.post('/add', data={'a': '2', 'b': '3'}).get_data(as_text=True)
+    '5'
+    >>> client.post('/add', data={'a': 'two'}).get_data(as_text=True)
+    'need two numbers'
+    """
+
+    def request(self, next: Callable[..., Any], request: Any) -> Any:
+        content_type = request.environ.get('CONTENT_TYPE')
+        if not content_type or not content_type.lower().startswith(_FORM_CONTENT_TYPES):
+            return next()  # every provide defaults to None
+        return next(**self.read(request.form))
