@@ -9,7 +9,12 @@ Targets of issue 8 (acceptance point 7), every ratio measured in this run:
   B2  a 304 from StaticApplication (If-None-Match with the ETag of an earlier
       response) costs <= 0.5x Flask's send_from_directory 304, same file;
   B3  an ashes page (a loop over 10 items) through AshesRenderFactory costs
-      <= 1.1x an endpoint calling ashes itself, both in clastic.
+      <= 1.1x an endpoint calling ashes itself, both in clastic;
+  B4  ten middlewares of the library that do nothing for a GET without
+      query string, cookie or Accept-Encoding (eight types: see
+      idle_library_middlewares) cost <= 1.5x the bare routes of bench.apps
+      (GET / and GET /user/13). Ten distinct types, two of which do a little
+      work for every request, are timed too, for information.
 
 Each pair is timed as bench.inprocess times frameworks: interleaved rounds,
 medians over the rounds, a fresh copy of a prebuilt environ per call.
@@ -30,9 +35,20 @@ import ashes
 from werkzeug.test import Client
 
 from bench._common import Report, Target, fmt_ratio, interleaved_timings, main, ratio, ratio_target, summarize
-from bench.apps import Probe, WSGIApp, call
-from clastic import GET, Application, Response, render_basic
+from bench.apps import PROBES, Probe, WSGIApp, call, make_clastic
+from clastic import GET, Application, Middleware, Response, render_basic
+from clastic.middleware import (
+    ContextProcessor,
+    DummyMiddleware,
+    GetParamMiddleware,
+    GzipMiddleware,
+    HTTPCacheMiddleware,
+    SimpleContextProcessor,
+    SimpleProfileMiddleware,
+)
 from clastic.middleware.cookie import SignedCookieMiddleware
+from clastic.middleware.form import PostDataMiddleware
+from clastic.middleware.url import ScriptRootMiddleware
 from clastic.render import AshesRenderFactory
 from clastic.static import StaticApplication
 
@@ -227,6 +243,47 @@ def make_ashes_direct_page() -> WSGIApp:
     return Application([GET(PAGE_PROBE.path, page)])
 
 
+# --- B4: the middleware library, idle ------------------------------------------------
+
+#: The GET requests of the benchmark app: no query string, no cookie, no gzip.
+GET_PROBES = tuple(probe for probe in PROBES if probe.method == 'GET')
+
+
+def _idle_one_of_each_type() -> List[Middleware]:
+    return [GetParamMiddleware(['q']), PostDataMiddleware(['name']),
+            ContextProcessor(defaults={'theme': 'dark'}), SimpleContextProcessor(lang='en'),
+            GzipMiddleware(), SimpleProfileMiddleware(), DummyMiddleware(),
+            SignedCookieMiddleware(secret_key=SECRET_KEY)]
+
+
+def idle_library_middlewares() -> List[Middleware]:
+    """Ten library middlewares with nothing to do for a GET without query
+    string, form, cookie or Accept-Encoding whose endpoint returns a short
+    str: each passes the request on and the response back unchanged.
+
+    Eight types do nothing for such a request, so two are there twice,
+    reading other names (as an application's and a route's would): merging
+    keeps both.
+
+    >>> middlewares = idle_library_middlewares()
+    >>> len(middlewares), len({type(middleware) for middleware in middlewares})
+    (10, 8)
+    """
+    return _idle_one_of_each_type() + [GetParamMiddleware(['page']), PostDataMiddleware(['email'])]
+
+
+def ten_library_middleware_types() -> List[Middleware]:
+    """The eight idle types and two that work a little for every request:
+    ScriptRootMiddleware computes the script root (building Werkzeug's
+    request), HTTPCacheMiddleware, even configured to add nothing, reads the
+    response's status and headers. Timed for information, not a target.
+
+    >>> len({type(middleware) for middleware in ten_library_middleware_types()})
+    10
+    """
+    return _idle_one_of_each_type() + [ScriptRootMiddleware(), HTTPCacheMiddleware(use_etags=False)]
+
+
 # --- the comparisons ---------------------------------------------------------------
 
 class Contender(NamedTuple):
@@ -253,6 +310,8 @@ class Comparison(NamedTuple):
     reference: Contender
     #: The module the reference needs; without it the target is not measured.
     needs: Optional[str] = None
+    #: More apps timed in the same rounds, for information (not the target).
+    others: Sequence[Contender] = ()
 
 
 COMPARE_PAGES = Comparison(
@@ -265,7 +324,7 @@ def comparisons(static_folder: str) -> List[Comparison]:
     """Every target's comparison; the static ones serve *static_folder*.
 
     >>> [c.key for c in comparisons('/tmp')]
-    ['B1', 'B2', 'B3']
+    ['B1', 'B2', 'B3', 'B4']
     """
     return [
         Comparison('B1', 'signed-cookie session read+update <= 0.35x Flask session', 0.35,
@@ -278,6 +337,12 @@ def comparisons(static_folder: str) -> List[Comparison]:
                    Contender('flask send_from_directory',
                              lambda: make_flask_static(static_folder)), needs='flask'),
         COMPARE_PAGES,
+        Comparison('B4', 'ten idle library middlewares <= 1.5x none', 1.5, GET_PROBES, '200 OK',
+                   Contender('10 library middlewares',
+                             lambda: make_clastic(middlewares=idle_library_middlewares())),
+                   Contender('no middleware', make_clastic),
+                   others=(Contender('10 library middleware types',
+                                     lambda: make_clastic(middlewares=ten_library_middleware_types())),)),
     ]
 
 
@@ -299,13 +364,16 @@ def wrong_answer(app: WSGIApp, comparison: Comparison) -> Optional[str]:
 def measure(comparison: Comparison, rounds: int, number: int,
             rows: List[List[str]], notes: List[str]) -> Target:
     """Build, check and time both sides of *comparison*; add their rows to
-    *rows* (and any problem to *notes*); return the target's verdict."""
+    *rows* (and any problem to *notes*); return the target's verdict.
+
+    With several probes, an app's figure is the mean of their medians.
+    """
     unmeasured = ratio_target(comparison.key, comparison.goal, None, comparison.limit)
     if comparison.needs and importlib.util.find_spec(comparison.needs) is None:
         notes.append(f'{comparison.key}: {comparison.needs} is not installed: not measured')
         return unmeasured
     apps: Dict[str, WSGIApp] = {}
-    for contender in (comparison.battery, comparison.reference):
+    for contender in (comparison.battery, comparison.reference, *comparison.others):
         app = contender.factory()
         problem = wrong_answer(app, comparison)
         if problem:
@@ -339,7 +407,7 @@ def run(quick: bool = False) -> Report:
                    for comparison in comparisons(folder)]
     notes.append(f'{rounds} interleaved rounds x {number} calls per request; medians over rounds; '
                  '"x reference" divides by the second app of the same target.')
-    return Report('Batteries: per-request cost against what they replace (B1-B3)',
+    return Report('Batteries: per-request cost against what they replace (B1-B4)',
                   ['target', 'app', 'request', 'mean us', 'spread', 'x reference'],
                   rows, targets, notes)
 

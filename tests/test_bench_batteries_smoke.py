@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from werkzeug.test import Client
 
-from bench.apps import Probe, call
+from bench.apps import Probe, call, make_clastic
 from bench.batteries import (
     COMPARE_PAGES,
+    GET_PROBES,
     PAGE_PROBE,
     SESSION_PROBE,
     STATIC_FILE,
@@ -22,6 +23,7 @@ from bench.batteries import (
     clastic_session_app,
     comparisons,
     flask_session_app,
+    idle_library_middlewares,
     make_ashes_direct_page,
     make_ashes_factory_page,
     make_clastic_session,
@@ -29,6 +31,7 @@ from bench.batteries import (
     make_flask_session,
     make_flask_static,
     measure,
+    ten_library_middleware_types,
     write_static_file,
     wrong_answer,
 )
@@ -40,18 +43,19 @@ def static_folder(tmp_path_factory):
 
 
 def _contenders(static_folder):
-    return [(comparison, contender) for comparison in comparisons(static_folder)
-            for contender in (comparison.battery, comparison.reference)]
+    return {(comparison.key, contender.label): (comparison, contender)
+            for comparison in comparisons(static_folder)
+            for contender in (comparison.battery, comparison.reference, *comparison.others)}
 
 
 def test_every_target_compares_a_battery_with_its_reference(static_folder):
     keys = [comparison.key for comparison in comparisons(static_folder)]
-    assert keys == ['B1', 'B2', 'B3']
+    assert keys == ['B1', 'B2', 'B3', 'B4']
 
 
-@pytest.mark.parametrize('index', range(6))
-def test_both_apps_of_every_target_answer_as_they_must(static_folder, index):
-    comparison, contender = _contenders(static_folder)[index]
+@pytest.mark.parametrize('key, label', list(_contenders('unused')), ids='{0[0]} {0[1]}'.format)
+def test_every_app_answers_as_it_must(static_folder, key, label):
+    comparison, contender = _contenders(static_folder)[key, label]
     if comparison.needs:
         pytest.importorskip(comparison.needs)
     assert wrong_answer(contender.factory(), comparison) is None
@@ -122,3 +126,16 @@ def test_a_target_whose_reference_is_not_installed_is_not_measured():
     notes = []
     assert measure(comparison, 1, 2, [], notes).verdict == 'N/A'
     assert notes == ['B9: no_such_module_for_clastic_bench is not installed: not measured']
+
+
+def _full_answer(app, path):
+    response = Client(app).get(path)
+    return response.status, sorted(response.headers.items()), response.get_data()
+
+
+@pytest.mark.parametrize('middlewares', [idle_library_middlewares, ten_library_middleware_types])
+def test_the_library_middlewares_are_all_kept_and_change_no_answer(middlewares):
+    app, bare = make_clastic(middlewares=middlewares()), make_clastic()
+    assert len(app.middlewares) == 10
+    for probe in GET_PROBES:
+        assert _full_answer(app, probe.path) == _full_answer(bare, probe.path)
