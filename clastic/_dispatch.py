@@ -1,6 +1,6 @@
 """Finding candidate routes for a path, and per-request dispatch bookkeeping."""
 
-from typing import AbstractSet, Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import AbstractSet, Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 
 class DispatchState:
@@ -47,36 +47,105 @@ class LinearRouter:
         """Return the routes that may match *path*, in declared order."""
         return self._routes
 
+    def variant_candidates(self, collapsed_path: str) -> Sequence[Any]:
+        """Return the routes that may match a slash variant of *collapsed_path*."""
+        return self._routes
 
-class IndexedRouter:
-    """Finds candidate routes by the first path segment, in declared order.
 
-    A route whose pattern starts with static text can only match paths with
-    that first segment; one starting with a binding can match any path. Each
-    first segment maps to the (ordered) routes that may match it, so lookup
-    cost does not grow with the number of routes.
+class _Node:
+    """A node of the segment tree: where one sequence of path segments leads."""
+
+    __slots__ = ('children', 'any_child', 'ends', 'tails')
+
+    def __init__(self) -> None:
+        self.children: Dict[str, '_Node'] = {}   # static segment -> node
+        self.any_child: Optional['_Node'] = None  # one segment, whatever it is
+        self.ends: List[int] = []   # positions of the fixed-length routes ending here
+        self.tails: List[int] = []  # positions of the routes of variable length from here
+
+    def child(self, segment: Optional[str]) -> '_Node':
+        if segment is None:
+            if self.any_child is None:
+                self.any_child = _Node()
+            return self.any_child
+        return self.children.setdefault(segment, _Node())
+
+
+class _State:
+    """A state of the compiled tree: the candidates of the paths that end here,
+    and where each next segment leads."""
+
+    __slots__ = ('candidates', 'transitions', 'other')
+
+    def __init__(self, candidates: Tuple[Any, ...]) -> None:
+        self.candidates = candidates
+        self.transitions: Dict[str, '_State'] = {}
+        self.other: '_State' = self
+
+
+class TreeRouter:
+    """Finds candidate routes by walking the path's segments, in declared order.
+
+    Routes are put in a tree of path segments (static text, or any one
+    segment for a binding) at construction; a route of variable length
+    (``?``, ``+``, ``*``) hangs where its fixed part ends. The tree is then
+    compiled into states, one per set of nodes a path can reach, each
+    holding its candidates already in declared order: a request costs one
+    dictionary lookup per segment, however many routes share a prefix.
 
     >>> from types import SimpleNamespace as Route
-    >>> routes = [Route(first_static='a'), Route(first_static=None), Route(first_static='b')]
-    >>> router = IndexedRouter(routes)
-    >>> router.candidates('/b/c') == [routes[1], routes[2]]
+    >>> routes = [Route(router_segments=('api', 'v1', None), is_fixed_length=True),
+    ...           Route(router_segments=(None, 'v1'), is_fixed_length=False),
+    ...           Route(router_segments=('api', 'v2', None), is_fixed_length=True)]
+    >>> router = TreeRouter(routes)
+    >>> router.candidates('/api/v1/x') == (routes[0], routes[1])
+    True
+    >>> router.candidates('/api/v2/x') == (routes[2],)
     True
     """
 
     def __init__(self, routes: Sequence[Any]) -> None:
-        by_first: Dict[str, List[Any]] = {}
-        anywhere: List[Any] = []
-        for route in routes:
-            first = route.first_static
-            if first is None:
-                anywhere.append(route)
-                for candidates in by_first.values():
-                    candidates.append(route)
-            else:
-                by_first.setdefault(first, list(anywhere)).append(route)
-        self._by_first = by_first
-        self._anywhere = anywhere
+        root = _Node()
+        for index, route in enumerate(routes):
+            node = root
+            for segment in route.router_segments:
+                node = node.child(segment)
+            (node.ends if route.is_fixed_length else node.tails).append(index)
+        self._routes = tuple(routes)
+        self._positions = {id(route): index for index, route in enumerate(routes)}
+        self._states: Dict[Tuple[FrozenSet[_Node], FrozenSet[int]], _State] = {}
+        self._start = self._compile(frozenset([root]), frozenset())
 
-    def candidates(self, path: str) -> Sequence[Any]:
-        """Return the routes that may match *path*, in declared order."""
-        return self._by_first.get(path[1:].partition('/')[0], self._anywhere)
+    def _compile(self, nodes: FrozenSet[_Node], tails: FrozenSet[int]) -> _State:
+        """The state for a set of reached nodes and the tails met on the way."""
+        tails = tails.union(*(node.tails for node in nodes))
+        key = (nodes, tails)
+        state = self._states.get(key)
+        if state is not None:
+            return state
+        positions = sorted(tails.union(*(node.ends for node in nodes)))
+        state = self._states[key] = _State(tuple(self._routes[index] for index in positions))
+        any_children = frozenset(node.any_child for node in nodes if node.any_child is not None)
+        if nodes:  # with no node left, every segment keeps the same tails
+            state.other = self._compile(any_children, tails)
+        for segment in set().union(*(node.children for node in nodes)):
+            reached = frozenset(node.children[segment] for node in nodes if segment in node.children)
+            state.transitions[segment] = self._compile(reached | any_children, tails)
+        return state
+
+    def candidates(self, path: str) -> Tuple[Any, ...]:
+        """Return the routes that may match *path* (which starts with ``/``), in declared order."""
+        state = self._start
+        for segment in path[1:].split('/'):
+            state = state.transitions.get(segment, state.other)
+        return state.candidates
+
+    def variant_candidates(self, collapsed_path: str) -> Tuple[Any, ...]:
+        """Return the routes that may match a slash variant of *collapsed_path*
+        (no doubled or trailing slash): as a leaf, or as a branch with ``/``."""
+        as_leaf = self.candidates(collapsed_path)
+        as_branch = self.candidates(collapsed_path + '/') if collapsed_path != '/' else ()
+        if not as_branch:
+            return as_leaf
+        merged = {id(route): route for route in (*as_leaf, *as_branch)}
+        return tuple(sorted(merged.values(), key=lambda route: self._positions[id(route)]))

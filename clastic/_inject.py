@@ -138,6 +138,8 @@ class ChainSpec:
     layers: Tuple[Layer, ...]
     endpoint: Injectable
     render: Optional[Injectable]
+    #: Routes must answer a Response; a generic chain returns what it gets.
+    returns_response: bool = True
 
 
 def find_conflicts(sources: Iterable[Tuple[str, Iterable[str]]]) -> List[Tuple[str, Tuple[str, ...]]]:
@@ -196,21 +198,21 @@ class ChainCompiler:
         emitter.raise_problems()
         return self._build('_execute', spec.entry_args, emitter)
 
-    def compile_call(self, route_label: str, role: str, func: Callable[..., Any],
+    def compile_call(self, route_label: str, role: str, name: str, func: Callable[..., Any],
                      entry_args: Sequence[str], constants: Mapping[str, Any],
                      pass_all: bool = False) -> Callable[..., Any]:
-        """Return a function of *entry_args* calling *func* with what it takes.
+        """Return a function *name* of *entry_args* calling *func* with what it takes.
 
-        With *pass_all*, a *func* taking ``**kwargs`` receives every available
-        name (error renderers want the whole picture).
+        *role* names *func* in messages. With *pass_all*, a *func* taking
+        ``**kwargs`` receives every available name (error renderers want the
+        whole picture).
         """
         _check_names(route_label, entry_args, constants)
-        name = role.replace(' ', '_')
         emitter = _ChainEmitter(ChainSpec(route_label, tuple(entry_args), constants, (),
                                           self.injectable(func), None), f'_c_{name}')
         emitter.emit_single_call(role, pass_all)
         emitter.raise_problems()
-        return self._build(f'_{name}', tuple(entry_args), emitter)
+        return self._build(name, tuple(entry_args), emitter)
 
     def _build(self, name: str, entry_args: Tuple[str, ...], emitter: '_ChainEmitter') -> Callable[..., Any]:
         free = emitter.free_variables()
@@ -265,6 +267,11 @@ def _undeclared_provide(owner: str, declared: Tuple[str, ...], passed: Mapping[s
                             f' declare; its declared provides: {list(declared)}')
 
 
+def _not_a_response(route_label: str, has_render: bool, result: Any) -> None:
+    raise TypeError(f'{route_label} produced {result!r}, not a Response'
+                    + ('' if has_render else ' (the route has no render)'))
+
+
 class _ChainEmitter:
     """Writes the nested source for one ChainSpec and records binding problems.
 
@@ -298,7 +305,17 @@ class _ChainEmitter:
         available = frozenset(spec.entry_args) | frozenset(spec.constants)
         request_layers = [layer for layer in spec.layers if layer.phase == 'request']
         result = self._emit_nested(request_layers, available, self._emit_endpoint_and_render)
-        self.writer.line(f'return {result}')
+        if not spec.returns_response:
+            self.writer.line(f'return {result}')
+            return
+        # Checked here, inside the chain, so a wrong result is an error raised
+        # by the route like any other.
+        self.writer.line(f'_c_result = {result}')
+        self.writer.line('if not isinstance(_c_result, _c_Response):')
+        not_a_response = self._value('_c_not_a_response', functools.partial(
+            _not_a_response, spec.route_label, spec.render is not None))
+        self.writer.line(f'    {not_a_response}(_c_result)')
+        self.writer.line('return _c_result')
 
     def emit_single_call(self, role: str, pass_all: bool) -> None:
         """Emit a call of the spec's function alone (error renderers)."""

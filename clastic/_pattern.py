@@ -207,10 +207,12 @@ class Pattern:
                 self._converters[segment.name] = converters[segment.type_name]
         self.bindings = tuple(s for s in self.segments if isinstance(s, Binding))
         self.names = tuple(b.name for b in self.bindings)
-        first = self.segments[0] if self.segments else ''
-        #: The first path segment when it is static text (``''`` for ``/``):
-        #: what the dispatcher indexes routes by. None for a leading binding.
-        self.first_static: Optional[str] = first if isinstance(first, str) else None
+        #: What routers index by: the path segments up to the first binding
+        #: of variable length (``?``, ``+``, ``*``), each static text or None
+        #: for a one-segment binding; a branch's trailing slash is a last ``''``.
+        self.router_segments: Tuple[Optional[str], ...] = self._router_segments()
+        #: True when :attr:`router_segments` is the whole pattern.
+        self.is_fixed_length = not any(b.op != ':' for b in self.bindings)
         #: ``matcher(path)`` returns the list of converted values in
         #: :attr:`names` order if *path* matches exactly, else None: what
         #: dispatch calls.
@@ -220,6 +222,19 @@ class Pattern:
             self.matcher = self._segment_matcher()
         else:
             self.matcher = self._regex_matcher()
+
+    def _router_segments(self) -> Tuple[Optional[str], ...]:
+        prefix: List[Optional[str]] = []
+        for segment in self.segments:
+            if isinstance(segment, Binding):
+                if segment.op != ':':
+                    return tuple(prefix)
+                prefix.append(None)
+            else:
+                prefix.append(segment)
+        if self.is_branch or not self.segments:
+            prefix.append('')  # '/a/' splits as ['a', ''], '/' as ['']
+        return tuple(prefix)
 
     def _static_matcher(self) -> Callable[[str], Optional[List[Any]]]:
         """Match a pattern without bindings: only its own text matches."""

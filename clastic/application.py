@@ -18,13 +18,13 @@ from werkzeug.test import Client
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from ._dispatch import DispatchState, IndexedRouter
+from ._dispatch import DispatchState, TreeRouter
 from ._inject import RESERVED_ARGS, ChainCompiler
 from ._pattern import BUILTIN_CONVERTERS, Converter, ConverterError, InvalidPattern, collapse_slashes
 from ._wrappers import Request, Response
 from .errors import ContextualErrorHandler, ErrorHandler, HTTPException, from_werkzeug, negotiate_error
 from .middleware.core import check_middlewares, check_wsgi_callable
-from .route import S_REDIRECT, S_STRICT, BoundRoute, NullRoute, RerouteWSGI, Route, _check_slash_mode
+from .route import S_REDIRECT, S_STRICT, BoundRoute, Match, NullRoute, RerouteWSGI, Route, check_slash_mode
 from .server import serve_app
 
 __all__ = ['Application', 'SubApplication', 'RerouteWSGI', 'DispatchState']
@@ -32,6 +32,20 @@ __all__ = ['Application', 'SubApplication', 'RerouteWSGI', 'DispatchState']
 _logger = logging.getLogger('clastic')
 
 WSGIApp = Callable[[Dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def _routing_path_and_method(environ: Dict[str, Any]) -> Tuple[str, str]:
+    """The path and method to route by, as Werkzeug's Request computes them,
+    read from the environ so routing never makes the request parse it."""
+    method = environ.get('REQUEST_METHOD', 'GET')
+    if not method.isupper():
+        # Werkzeug's responses read the environ's method (a HEAD gets no
+        # body): routing and serving must see the same one.
+        method = environ['REQUEST_METHOD'] = method.upper()
+    path_info = environ.get('PATH_INFO') or ''
+    if not path_info.isascii():  # WSGI's latin-1 str holding UTF-8 bytes
+        path_info = path_info.encode('latin-1').decode('utf-8', 'replace')
+    return '/' + path_info.lstrip('/'), method
 
 
 class SubApplication:
@@ -117,7 +131,7 @@ class Application:
     request_type = Request
     response_type = Response
     #: Finds the candidate routes for a path (see :mod:`clastic._dispatch`).
-    router_type = IndexedRouter
+    router_type = TreeRouter
     default_error_handler_type = ErrorHandler
     default_debug_error_handler_type = ContextualErrorHandler
 
@@ -141,16 +155,17 @@ class Application:
             raise TypeError(f'render_factory must be callable, not {render_factory!r}')
         self.render_factory = render_factory
         self.debug = debug
-        self.slash_mode = _check_slash_mode(slash_mode, 'Application') or S_REDIRECT
+        self.slash_mode = check_slash_mode(slash_mode, 'Application') or S_REDIRECT
         self.converters = _check_converters(converters)
-        self._chain_compiler = ChainCompiler()
+        #: Compiles the chains of this application's routes (shared code per shape).
+        self.chain_compiler = ChainCompiler()
         self.routes: List[BoundRoute] = []
         self.error_handler: ErrorHandler = self._make_error_handler(error_handler)
         for entry in routes or ():
             self._bind_entry(entry, len(self.routes))
         self._index_routes()
         self._null_route = NullRoute().bind(self)
-        self._wrapped_wsgi = self._wrap_wsgi()
+        self._wsgi = self._wrap_wsgi()
 
     def _make_error_handler(self, error_handler: Optional[ErrorHandler]) -> ErrorHandler:
         if error_handler is None:
@@ -167,8 +182,8 @@ class Application:
         self.error_handler = self._make_error_handler(error_handler)
         self._null_route = NullRoute().bind(self)
         for route in self.routes:
-            route._compile()
-        self._wrapped_wsgi = self._wrap_wsgi()
+            route.compile()
+        self._wsgi = self._wrap_wsgi()
 
     def add(self, entry: RouteEntry, index: Optional[int] = None) -> None:
         """Bind one more route (or every route of a sub-application), checked as usual."""
@@ -197,9 +212,9 @@ class Application:
         """Iterate over the bound routes in dispatch order."""
         return iter(self.routes)
 
-    def _wrap_wsgi(self) -> Optional[WSGIApp]:
-        """Return the application wrapped in every wsgi_wrapper, or None if none."""
-        wsgi: WSGIApp = functools.partial(self.__call__, _wrapped=False)
+    def _wrap_wsgi(self) -> WSGIApp:
+        """Return :meth:`wsgi_app` wrapped in every wsgi_wrapper (the first outermost)."""
+        wsgi: WSGIApp = self.wsgi_app
         wrapped_by = [(mw, mw.wsgi_wrapper) for mw in self.middlewares if mw.wsgi_wrapper]
         handler_wrapper = getattr(self.error_handler, 'wsgi_wrapper', None)
         if handler_wrapper is not None:
@@ -207,91 +222,79 @@ class Application:
                 raise TypeError(f'{self.error_handler!r}.wsgi_wrapper must be callable,'
                                 f' not {handler_wrapper!r}')
             wrapped_by.insert(0, (self.error_handler, handler_wrapper))
-        if not wrapped_by:
-            return None
-        # The first wrapper in the list ends up outermost.
         for owner, wrapper in reversed(wrapped_by):
             wsgi = wrapper(wsgi)
             check_wsgi_callable(wsgi, f'the wsgi_wrapper of {owner!r}')
         return wsgi
 
-    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any],
-                 _wrapped: bool = True) -> Iterable[bytes]:
-        """The WSGI entry point: through the wsgi_wrappers, if any, then dispatch."""
-        # The innermost wrapper calls back here with _wrapped=False, so that
-        # one method serves both cases without an extra call per request.
-        if _wrapped and self._wrapped_wsgi is not None:
-            return self._wrapped_wsgi(environ, start_response)
-        request = self.request_type(environ)
-        # Path and method exactly as Werkzeug's Request computes them, read
-        # here so that routing never makes the request parse the environ.
-        method = environ.get('REQUEST_METHOD', 'GET')
-        if not method.isupper():
-            # Werkzeug's responses read the environ's method (a HEAD gets no
-            # body): routing and serving must see the same one.
-            method = environ['REQUEST_METHOD'] = method.upper()
-        path_info = environ.get('PATH_INFO') or ''
-        if not path_info.isascii():  # WSGI's latin-1 str holding UTF-8 bytes
-            path_info = path_info.encode('latin-1').decode('utf-8', 'replace')
-        return self._dispatch(request, '/' + path_info.lstrip('/'), method)(environ, start_response)
+    # -- the request path, top-down ----------------------------------------
+
+    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """The WSGI entry point: the wsgi_wrappers, if any, around :meth:`wsgi_app`."""
+        return self._wsgi(environ, start_response)
+
+    def wsgi_app(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """The application without its wsgi_wrappers: environ to Request, route, answer."""
+        answer = self._route(self.request_type(environ))
+        return answer(environ, start_response)  # a Response, or a RerouteWSGI's app
 
     def dispatch(self, request: Request) -> Response:
         """Route *request* and return the Response (SPEC §4)."""
-        result = self._dispatch(request, request.path, request.method)
-        if isinstance(result, RerouteWSGI):
-            return self.response_type.from_app(result.wsgi_app, request.environ)
-        return result
+        answer = self._route(request)
+        if isinstance(answer, RerouteWSGI):
+            return self.response_type.from_app(answer.wsgi_app, request.environ)
+        return answer
 
-    def _dispatch(self, request: Request, path: str, method: str) -> Union[Response, RerouteWSGI]:
+    def _route(self, request: Request) -> Union[Response, RerouteWSGI]:
+        """Walk the candidate routes in order (SPEC §4) and return the answer."""
+        path, method = _routing_path_and_method(request.environ)
         state = DispatchState()
         try:
             for route in self._router.candidates(path):
-                values = route._match(path)
-                if values is None:
-                    continue
-                outcome = self._try_route(route, values, request, method, state)
-                if outcome is not None:
-                    return outcome
-            return self._dispatch_slash_variants(request, path, method, state)
+                match, values = route.match(path, method)
+                if match is Match.FULL:
+                    answer = self._run_route(route, values, request, state)
+                    if answer is not None:
+                        return answer
+                elif match is Match.PARTIAL:
+                    state.add_allowed_methods(route.methods)
+            return self._route_slash_variants(request, path, method, state)
         except ConverterError as error:
             # A bug in a converter, not a mismatch: a 500 whose log carries the
             # traceback, the converter and the pattern (in the error's message).
-            response = self._null_route._uncaught_to_response(request, error, state)
+            response = self._null_route.uncaught_response(request, error, state)
             state.add_exception(error)
             return self._render_error(self._null_route, (), request, response, state)
 
-    def _dispatch_slash_variants(self, request: Request, path: str, method: str,
-                                 state: DispatchState) -> Union[Response, RerouteWSGI]:
+    def _route_slash_variants(self, request: Request, path: str, method: str,
+                              state: DispatchState) -> Union[Response, RerouteWSGI]:
         """Nothing answered the path as written: try it normalized, per slash mode."""
         collapsed = collapse_slashes(path)
-        for route in self._router.candidates(collapsed):
+        for route in self._router.variant_candidates(collapsed):
             if route.slash_mode == S_STRICT:
                 continue
-            normalized = route._pattern.normalize(collapsed)
+            normalized = route.normalize(collapsed)
             if normalized == path:
                 continue  # already tried as written
-            values = route._match(normalized)
-            if values is None:
+            match, values = route.match(normalized, method)
+            if match is Match.NONE:
                 continue
-            if route.slash_mode == S_REDIRECT and route.is_branch and route.match_method(method):
+            if match is Match.PARTIAL:
+                state.add_allowed_methods(route.methods)
+            elif route.slash_mode == S_REDIRECT and route.is_branch:
                 return self._redirect_to_normal(request, method, normalized)
-            outcome = self._try_route(route, values, request, method, state)
-            if outcome is not None:
-                return outcome
+            else:
+                answer = self._run_route(route, values, request, state)
+                if answer is not None:
+                    return answer
         return self._unanswered(request, state)
 
-    def _try_route(self, route: BoundRoute, values: Sequence[Any], request: Request,
-                   method: str, state: DispatchState) -> Union[Response, RerouteWSGI, None]:
-        """Run *route* with its URL *values*; return its answer, or None to go on routing."""
-        if route.methods is not None and method not in route.methods:
-            state.add_allowed_methods(route.methods)
-            return None
+    def _run_route(self, route: BoundRoute, values: Sequence[Any], request: Request,
+                   state: DispatchState) -> Union[Response, RerouteWSGI, None]:
+        """Run *route*'s chain; return its answer, or None to go on routing."""
         state.routes_tried += (route,)  # a tuple: records are replaced, not mutated
         try:
-            result = route._execute(request, state, *values)
-            if not isinstance(result, WerkzeugResponse):
-                raise TypeError(f'{route.label} produced {result!r}, not a Response'
-                                + ('' if route.render else ' (the route has no render)'))
+            result = route.run(request, state, values)
         except HTTPException as error:
             result = error
         except RerouteWSGI as reroute:
@@ -300,7 +303,7 @@ class Application:
             result = from_werkzeug(error)
         except Exception as error:
             # Called inside the except block, so the handler sees sys.exc_info().
-            result = route._uncaught_to_response(request, error, state, *values)
+            result = route.uncaught_response(request, error, state, values)
             state.add_exception(error)
         if not isinstance(result, HTTPException):
             return result
@@ -316,6 +319,7 @@ class Application:
         return self._render_error(route, values, request, result, state)
 
     def _unanswered(self, request: Request, state: DispatchState) -> Response:
+        """No route answered: the last non-breaking error, else a 405 or a 404."""
         if state.error_origin is not None:
             route, values = state.error_origin
             return self._render_error(route, values, request, state.exceptions[-1], state)
@@ -329,14 +333,15 @@ class Application:
     def _render_error(self, route: BoundRoute, values: Sequence[Any], request: Request,
                       error: HTTPException, state: DispatchState) -> Response:
         try:
-            response = route._render_error(request, error, state, *values)
-            if isinstance(response, WerkzeugResponse):
-                return response
-            raise TypeError(f'render_error of {route.label} returned {response!r},'
-                            ' not a Response')
+            response = route.render_error_response(request, error, state, values)
         except Exception:
             _logger.exception('render_error failed for %s; using the default format', route.label)
             return negotiate_error(request, error)
+        if not isinstance(response, WerkzeugResponse):
+            _logger.error('render_error of %s returned %r, not a Response; using the default'
+                          ' format', route.label, response)
+            return negotiate_error(request, error)
+        return response
 
     def _redirect_to_normal(self, request: Request, method: str, normalized_path: str) -> Response:
         # Quoting keeps the target a same-site path: a backslash or a second
@@ -367,7 +372,7 @@ class Application:
         if not found:
             raise ValueError(f'no route is named {name_or_endpoint!r} or has it as endpoint')
         _position, route = min(found, key=lambda target: target[0])
-        return route._pattern.build(params)
+        return route.build_path(params)
 
     def get_local_client(self) -> Client:
         """Return a Werkzeug test Client for this application, keeping cookies."""

@@ -7,6 +7,7 @@ application's converters, middleware and resources are merged, the render
 function is built, and the whole chain is checked and compiled.
 """
 
+import enum
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from ._dispatch import DispatchState
@@ -81,7 +82,7 @@ def _normalize_methods(methods: Optional[Iterable[str]], where: str) -> Optional
     return frozenset(normalized)
 
 
-def _check_slash_mode(slash_mode: Optional[str], where: str) -> Optional[str]:
+def check_slash_mode(slash_mode: Optional[str], where: str) -> Optional[str]:
     if slash_mode is not None and slash_mode not in SLASH_MODES:
         raise ValueError(f'{where}: slash_mode must be one of S_REDIRECT, S_REWRITE or'
                          f' S_STRICT, not {slash_mode!r}')
@@ -128,7 +129,7 @@ class Route:
         self.middlewares = middlewares
         self.resources = dict(resources or {})
         self.methods = _normalize_methods(methods, where)
-        self.slash_mode = _check_slash_mode(slash_mode, where)
+        self.slash_mode = check_slash_mode(slash_mode, where)
         self.name = name if name is not None else getattr(endpoint, '__qualname__', None)
 
     def bind(self, app: Any) -> 'BoundRoute':
@@ -217,16 +218,33 @@ class NullRoute(Route):
                           render=None, render_factory=None, slash_mode=S_STRICT)
 
 
+class Match(enum.Enum):
+    """How a route answers a request's path and method, like Starlette's ``Match``.
+
+    ``PARTIAL`` is "the path matched, the method did not": what a 405 is made of.
+    """
+
+    NONE = 'none'
+    PARTIAL = 'partial'
+    FULL = 'full'
+
+
+_NO_MATCH: Tuple[Match, Tuple[Any, ...]] = (Match.NONE, ())
+
+
 class BoundRoute:
     """A Route bound to an application (and any embedding ones): ready to run.
 
     ``bound_apps`` lists the applications from the one that defined the route
-    to the outermost. Everything a request needs is computed here, once.
+    to the outermost. Everything a request needs is computed here, once: the
+    compiled pattern, and the chain of middleware, endpoint and render as
+    one generated function (its source is :attr:`chain_source`).
 
     >>> from clastic import Application
-    >>> route = Application([('/user/<id:int>', lambda id: str(id))]).routes[0]
-    >>> route.match_path('/user/7'), route.match_path('/user/me')
-    ({'id': 7}, None)
+    >>> route = Application([('/user/<id:int>', lambda id: str(id), None, None, (), None,
+    ...                       ['GET'])]).routes[0]
+    >>> route.match('/user/7', 'GET'), route.match('/user/7', 'POST'), route.match('/me', 'GET')
+    ((<Match.FULL: 'full'>, [7]), (<Match.PARTIAL: 'partial'>, [7]), (<Match.NONE: 'none'>, ()))
     """
 
     def __init__(self, route: Route, bound_apps: List[Any], pattern: str,
@@ -250,10 +268,13 @@ class BoundRoute:
         except InvalidPattern as exc:
             raise InvalidPattern(f'{exc}; in {self.label}') from None
         self.is_branch = self._pattern.is_branch
-        #: The first path segment if it is static text: routers index by it.
-        self.first_static = self._pattern.first_static
-        self._match = self._pattern.matcher
-        self._compile()
+        #: What routers index by (see :class:`clastic._pattern.Pattern`).
+        self.router_segments = self._pattern.router_segments
+        self.is_fixed_length = self._pattern.is_fixed_length
+        #: The names of the URL bindings, in the order :meth:`match` gives their values.
+        self.url_names = self._pattern.names
+        self._matcher = self._pattern.matcher
+        self.compile()
 
     def embedded(self, outer_app: Any, prefix: str, rebind_render: bool = False,
                  inherit_slashes: bool = True) -> 'BoundRoute':
@@ -273,12 +294,16 @@ class BoundRoute:
                           resources={**self.resources, **outer_app.resources},
                           render=render, render_factory=render_factory, slash_mode=slash_mode)
 
-    def _compile(self) -> None:
-        """Check every binding of the chain and compile it (and the error renderers)."""
+    def compile(self) -> None:
+        """Check every binding of the chain and compile it, with the error renderers.
+
+        Runs at construction, and again when the serving application's error
+        handler changes.
+        """
         app = self.bound_apps[-1]
-        url_names = self._pattern.names
+        url_names = self.url_names
         resource_names = [n for n in self.resources if isinstance(n, str) and n.isidentifier()]
-        compiler = app._chain_compiler
+        compiler = app.chain_compiler
         layers = middleware_layers(self.middlewares, compiler.injectable)
         conflicts = find_conflicts(
             [('url', url_names), ('resources', resource_names),
@@ -299,12 +324,30 @@ class BoundRoute:
             where, entry_args, constants, layers, self._endpoint_injectable,
             compiler.injectable(self.render) if self.render is not None else None))
         error_args = ('request', '_error', '_dispatch_state') + url_names
-        render_error = self.render_error or app.error_handler.render_error
-        self._render_error = compiler.compile_call(where, 'error renderer', render_error,
-                                                   error_args, constants, pass_all=True)
+        self._render_error = compiler.compile_call(
+            where, 'error renderer', 'error_renderer_chain',
+            self.render_error or app.error_handler.render_error, error_args, constants, pass_all=True)
         self._uncaught_to_response = compiler.compile_call(
-            where, 'error renderer', app.error_handler.uncaught_to_response,
+            where, 'error renderer', 'uncaught_error_chain', app.error_handler.uncaught_to_response,
             error_args, constants, pass_all=True)
+
+    @property
+    def chain_source(self) -> str:
+        """The generated Python source of this route's chain, as it runs."""
+        return self._execute.chain_source
+
+    def match(self, path: str, method: str) -> Tuple[Match, Sequence[Any]]:
+        """Answer ``(Match, URL values in url_names order)`` for a request.
+
+        The values are ``()`` for ``Match.NONE``. A value a converter refuses
+        (ValueError or TypeError) is no match.
+        """
+        values = self._matcher(path)
+        if values is None:
+            return _NO_MATCH
+        if self.methods is not None and method not in self.methods:
+            return (Match.PARTIAL, values)
+        return (Match.FULL, values)
 
     def match_path(self, path: str) -> Optional[Dict[str, Any]]:
         """Return the URL bindings if *path* matches this route exactly, else None."""
@@ -314,10 +357,44 @@ class BoundRoute:
         """Tell whether this route answers the HTTP *method*."""
         return self.methods is None or method in self.methods
 
+    def normalize(self, path: str) -> str:
+        """Return *path* with single slashes and this route's trailing slash."""
+        return self._pattern.normalize(path)
+
+    def build_path(self, params: Mapping[str, Any]) -> str:
+        """Build this route's path from *params*; ValueError for missing or invalid ones."""
+        return self._pattern.build(params)
+
+    def run(self, request: Any, dispatch_state: DispatchState, values: Sequence[Any]) -> Any:
+        """Run the compiled chain with the URL *values* of :meth:`match`: the Response."""
+        return self._execute(request, dispatch_state, *values)
+
     def execute(self, request: Any, **kwargs: Any) -> Any:
-        """Run the compiled chain for *request* with URL bindings *kwargs*."""
+        """Run the compiled chain for *request* with URL bindings by name.
+
+        >>> from clastic import Application, render_basic
+        >>> from werkzeug.test import EnvironBuilder
+        >>> route = Application([('/hi/<name>', lambda name: 'Hi ' + name, render_basic)]).routes[0]
+        >>> route.execute(EnvironBuilder('/hi/x').get_request(), name='Ann').get_data()
+        b'Hi Ann'
+        """
         state = kwargs.pop('_dispatch_state', None) or DispatchState()
-        return self._execute(request, state, **kwargs)
+        unknown = sorted(set(kwargs) - set(self.url_names))
+        if unknown:
+            raise TypeError(f'{self.label} has no URL bindings named {unknown}')
+        return self._execute(request, state, *(kwargs.get(name) for name in self.url_names))
+
+    def render_error_response(self, request: Any, error: Any, dispatch_state: DispatchState,
+                              values: Sequence[Any] = ()) -> Any:
+        """Render *error* with this route's error renderer (its ``render_error``
+        or the application's error handler's)."""
+        return self._render_error(request, error, dispatch_state, *values)
+
+    def uncaught_response(self, request: Any, error: BaseException, dispatch_state: DispatchState,
+                          values: Sequence[Any] = ()) -> Any:
+        """Turn *error*, being handled, into a response with the application's
+        error handler (``uncaught_to_response``); call it in the ``except`` block."""
+        return self._uncaught_to_response(request, error, dispatch_state, *values)
 
     def get_required_args(self) -> List[str]:
         """Every non-built-in name the endpoint needs, following middleware provides.

@@ -1,7 +1,9 @@
-"""Property test: the indexed router dispatches exactly like the linear one.
+"""Property test: the segment-tree router dispatches exactly like the linear one.
 
-Random route tables and requests are sent to two applications built from the
-same table, one with the default :class:`IndexedRouter` and one with the
+Random route tables (sharing prefixes such as ``/api/v1``, mixing static
+segments, typed, optional and multi-segment bindings) and requests are sent
+to two applications built from the same table, one with the default
+:class:`TreeRouter` and one with the
 reference :class:`LinearRouter`; their answers must be identical. A third,
 independent model of SPEC §3-§4 (:func:`reference_dispatch`) written here
 from the bound routes' public interface predicts what the answer must be.
@@ -16,10 +18,12 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
 from clastic import S_REDIRECT, S_REWRITE, S_STRICT, Application, Route
-from clastic._dispatch import IndexedRouter, LinearRouter
+from clastic._dispatch import LinearRouter, TreeRouter
 from clastic.errors import Forbidden, NotFound
 
-STATICS = ['a', 'b', 'c', 'user']
+STATICS = ['a', 'b', 'c', 'user', 'api', 'v1']
+# Real APIs put their routes under shared prefixes.
+PREFIXES = [(), (), ('api',), ('api', 'v1'), ('api', 'v1', 'user')]
 NUMBERS = ['1', '-2', '3.5', '0', '.5']
 PATH_ALPHABET = STATICS + NUMBERS + ['']
 
@@ -104,11 +108,11 @@ def build_apps(table: List[RouteSpec], app_mode: str) -> Tuple[Application, Appl
         return [Route(spec.pattern, Endpoint(index, spec), methods=spec.methods,
                       slash_mode=spec.slash_mode)
                 for index, spec in enumerate(table)]
-    indexed = Application(routes(), slash_mode=app_mode)
+    tree = Application(routes(), slash_mode=app_mode)
     linear = LinearApplication(routes(), slash_mode=app_mode)
-    assert isinstance(indexed._router, IndexedRouter)
+    assert isinstance(tree._router, TreeRouter)
     assert isinstance(linear._router, LinearRouter)
-    return indexed, linear
+    return tree, linear
 
 
 # --- the independent reference --------------------------------------------
@@ -181,6 +185,7 @@ def reference_dispatch(routes: List[Any], actions: List[str], path: str,
 def route_specs(draw: Any) -> RouteSpec:
     segments = draw(st.lists(st.one_of(st.sampled_from(STATICS), st.sampled_from(BINDINGS)),
                              max_size=4))
+    segments = [*draw(st.sampled_from(PREFIXES)), *segments]
     return RouteSpec(tuple(segments), draw(st.booleans()), draw(st.sampled_from(ROUTE_METHODS)),
                      draw(st.sampled_from(SLASH_MODES)),
                      draw(st.sampled_from([ANSWER, ANSWER, PASS, FORBID])))
@@ -236,18 +241,18 @@ def check_against_reference(app: Application, actions: List[str], path: str, met
         assert response.headers['Location'] == expected.location, where
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(table=st.lists(route_specs(), min_size=3, max_size=25),
        app_mode=st.sampled_from([S_REDIRECT, S_REWRITE, S_STRICT]), data=st.data())
-def test_indexed_router_dispatches_like_linear_router_and_spec(table, app_mode, data):
-    indexed, linear = build_apps(table, app_mode)
+def test_tree_router_dispatches_like_linear_router_and_spec(table, app_mode, data):
+    tree, linear = build_apps(table, app_mode)
     actions = [spec.action for spec in table]
     near_routes = st.sampled_from(table).flatmap(path_for)
     requests = data.draw(st.lists(
         st.tuples(st.one_of(near_routes, random_paths()), st.sampled_from(REQUEST_METHODS)),
         min_size=1, max_size=12), label='requests')
     for path, method in requests:
-        fast, slow = send(indexed, path, method), send(linear, path, method)
+        fast, slow = send(tree, path, method), send(linear, path, method)
         where = f'{method} {path!r}'
         assert fast.status_code == slow.status_code, where
         assert fast.get_data() == slow.get_data(), where
@@ -255,4 +260,4 @@ def test_indexed_router_dispatches_like_linear_router_and_spec(table, app_mode, 
         assert fast.headers.get('Location') == slow.headers.get('Location'), where
         # --hypothesis-show-statistics then shows that every outcome is reached.
         event(f'status {fast.status_code}')
-        check_against_reference(indexed, actions, path, method, fast)
+        check_against_reference(tree, actions, path, method, fast)

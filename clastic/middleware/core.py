@@ -170,7 +170,8 @@ def make_middleware_chain(middlewares: Sequence[Middleware], endpoint: Callable[
     spec = ChainSpec(route_label='middleware chain', entry_args=tuple(preprovided),
                      constants={}, layers=middleware_layers(middlewares),
                      endpoint=Injectable.of(endpoint),
-                     render=Injectable.of(render) if render is not None else None)
+                     render=Injectable.of(render) if render is not None else None,
+                     returns_response=False)
     return ChainCompiler().compile_chain(spec)
 
 
