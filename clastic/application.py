@@ -8,7 +8,6 @@ a request only walks the routes in order:
 """
 
 import copy
-import functools
 import logging
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 from urllib.parse import quote, quote_from_bytes

@@ -186,6 +186,11 @@ COOKIES = st.one_of(
                      'a=\\"x\\"', 'a=\xe9', 'a=%ff', 'session=' + 'x' * 5000]),
     st.text(LATIN1, max_size=40),
 )
+HOSTS = st.one_of(
+    st.sampled_from(['localhost', 'example.com:8080', '[::1]:80', 'a:b:c', '', ' ', 'exa mple',
+                     '\xe9.example', 'localhost:abc', '..', '/evil']),
+    st.text(LATIN1, max_size=20),
+)
 ENCODINGS = st.one_of(
     st.sampled_from(['gzip', 'gzip, deflate, br', 'identity;q=0', '*;q=0', 'br;q=abc', 'x-gzip', '']),
     st.text(LATIN1, max_size=20),
@@ -255,9 +260,15 @@ def contents(draw, kind=None):
     return content_type, body
 
 
+def _base_environ():
+    environ = EnvironBuilder().get_environ()
+    del environ['REQUEST_URI'], environ['RAW_URI']  # server extras, which would not match PATH_INFO
+    return environ
+
+
 @st.composite
 def environs(draw):
-    environ = EnvironBuilder().get_environ()
+    environ = _base_environ()
     environ['PATH_INFO'] = draw(PATHS)
     environ['REQUEST_METHOD'] = draw(METHODS)
     kind = None
@@ -266,7 +277,7 @@ def environs(draw):
         environ['REQUEST_METHOD'] = 'POST'
         kind = 'json' if environ['PATH_INFO'] == '/json' else draw(st.sampled_from(['form', 'multipart']))
     environ['QUERY_STRING'] = draw(QUERY_STRINGS)
-    for key, strategy in [('HTTP_ACCEPT', ACCEPTS), ('HTTP_COOKIE', COOKIES),
+    for key, strategy in [('HTTP_ACCEPT', ACCEPTS), ('HTTP_COOKIE', COOKIES), ('HTTP_HOST', HOSTS),
                           ('HTTP_ACCEPT_ENCODING', ENCODINGS), ('HTTP_X_JUNK', LATIN1_TEXT)]:
         if draw(st.booleans()):
             environ[key] = draw(strategy)
@@ -286,13 +297,13 @@ def environs(draw):
     elif length == 'junk':
         environ['CONTENT_LENGTH'] = draw(st.sampled_from(['', 'abc', '-1', '1.5', ' 3', '0x10',
                                                           '9' * 30]))
-    environ['wsgi.errors'] = io.StringIO()  # the framework's logging stays out of the test output
+    environ['wsgi.errors'] = io.StringIO()
     return environ
 
 
 def make_environ(method, path, content_type=None, body=b'', **extra):
     """An environ as :func:`environs` builds them, for explicit examples."""
-    environ = EnvironBuilder().get_environ()
+    environ = _base_environ()
     environ.update(REQUEST_METHOD=method, PATH_INFO=path, CONTENT_LENGTH=str(len(body)),
                    **{'wsgi.input': io.BytesIO(body), 'wsgi.errors': io.StringIO()}, **extra)
     environ.pop('CONTENT_TYPE', None)
@@ -303,7 +314,7 @@ def make_environ(method, path, content_type=None, body=b'', **extra):
 
 def _describe(environ):
     keys = ['REQUEST_METHOD', 'PATH_INFO', 'QUERY_STRING', 'CONTENT_TYPE', 'CONTENT_LENGTH',
-            'HTTP_ACCEPT', 'HTTP_COOKIE', 'HTTP_ACCEPT_ENCODING', 'HTTP_X_JUNK']
+            'HTTP_ACCEPT', 'HTTP_COOKIE', 'HTTP_HOST', 'HTTP_ACCEPT_ENCODING', 'HTTP_X_JUNK']
     return {key: environ[key] for key in keys if key in environ}
 
 
@@ -322,11 +333,15 @@ def call(app, environ):
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always')
-        app_iter = app(environ, start_response)
         try:
-            body = b''.join(app_iter)
-        finally:
-            app_iter.close()
+            app_iter = app(environ, start_response)
+            try:
+                body = b''.join(app_iter)
+            finally:
+                app_iter.close()
+        except Exception as exc:
+            raise AssertionError(f'{exc!r} escaped the application for {described}'
+                                 f' (body {body_sent!r})') from exc
     assert started, f'start_response was never called for {described} (body {body_sent!r})'
     status, headers = started[-1]
     wsgi_warnings = [str(warning.message) for warning in caught
