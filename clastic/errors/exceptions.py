@@ -1,9 +1,9 @@
-"""HTTP errors that are both exceptions and Responses, and the error handlers.
+"""HTTP errors that are both exceptions and Responses, one class per status.
 
 An :class:`HTTPException` can be raised or returned from an endpoint; either
 way it becomes the Response. Its body is written from one dictionary
-(:meth:`HTTPException.to_dict`) in text, HTML, JSON or XML, and
-:func:`negotiate_error` picks the format from the request's ``Accept`` header.
+(:meth:`HTTPException.to_dict`) in text, HTML, JSON or XML
+(:mod:`clastic.errors.formats`).
 
 >>> err = NotFound('no user 42')
 >>> err.status_code, str(err), err.mimetype
@@ -13,55 +13,22 @@ True
 """
 from __future__ import annotations
 
-import json
-import logging
-import re
-import uuid
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
-from html import escape
 from types import MappingProxyType
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import werkzeug.exceptions
-from boltons.tbutils import ExceptionInfo
-from werkzeug.debug import DebuggedApplication
 from werkzeug.http import HTTP_STATUS_CODES
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Response
 
-from clastic._version import __version__
-
-#: Mimetypes an error can be rendered as, mapped to the serializer used.
-#: The order is the negotiation preference: when the client accepts several
-#: equally (``*/*``, or no ``Accept`` header at all, as curl and most HTTP
-#: libraries send), the first one, plain text, wins. Browsers ask for
-#: ``text/html`` explicitly and get HTML.
-MIME_SUPPORT_MAP = MappingProxyType({
-    'text/plain': 'text',
-    'text/html': 'html',
-    'application/json': 'json',
-    'application/xml': 'xml',
-    'text/xml': 'xml',
-})
-
-_DEFAULT_MIMETYPE = 'text/plain'
-# XML 1.0 forbids most control characters and lone surrogates even when
-# escaped, so they are replaced rather than emitted as invalid XML.
-_XML_INVALID_CHARS = re.compile('[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]')
-_XML_NAME = re.compile(r'[A-Za-z_][A-Za-z0-9_.-]*')
-_HTML_PAGE = """<!DOCTYPE html>
-<html>
-<head>
-<meta charset="utf-8">
-<title>{title}</title>
-<style>body {{ font-family: sans-serif; }} p, dd {{ white-space: pre-wrap; }}</style>
-</head>
-<body>
-<h1>{title}</h1>
-{body}
-</body>
-</html>
-"""
+from clastic.errors.formats import (
+    DEFAULT_MIMETYPE,
+    MIME_SUPPORT_MAP,
+    serialize_html,
+    serialize_json,
+    serialize_text,
+    serialize_xml,
+)
 
 
 class HTTPException(Response, Exception):
@@ -107,7 +74,7 @@ class HTTPException(Response, Exception):
         self.extra = dict(extra or {})
         Exception.__init__(self, str(self))
         Response.__init__(self, status=self.code, headers=headers)
-        self.adapt(content_type or mimetype or _DEFAULT_MIMETYPE)
+        self.adapt(content_type or mimetype or DEFAULT_MIMETYPE)
 
     def __str__(self) -> str:
         return self.message if self.detail is None else str(self.detail)
@@ -138,7 +105,7 @@ class HTTPException(Response, Exception):
         <BLANKLINE>
         error_type: Forbidden
         """
-        return _serialize_text(self.to_dict())
+        return serialize_text(self.to_dict())
 
     def to_html(self) -> str:
         """HTML page; every field is escaped.
@@ -146,15 +113,16 @@ class HTTPException(Response, Exception):
         >>> '&lt;b&gt;' in BadRequest('<b>').to_html()
         True
         """
-        return _serialize_html(self.to_dict())
+        return serialize_html(self.to_dict())
 
     def to_json(self) -> str:
         """JSON document (``null`` for absent fields).
 
+        >>> import json
         >>> json.loads(Conflict('taken').to_json())['detail']
         'taken'
         """
-        return json.dumps(self.to_dict(), indent=2, default=str)
+        return serialize_json(self.to_dict())
 
     def to_xml(self) -> str:
         """XML document rooted at ``<http_error>``; every field is escaped.
@@ -162,7 +130,7 @@ class HTTPException(Response, Exception):
         >>> '<code>410</code>' in Gone().to_xml()
         True
         """
-        return _serialize_xml(self.to_dict())
+        return serialize_xml(self.to_dict())
 
     def adapt(self, mimetype: str) -> HTTPException:
         """Rewrite the body and Content-Type, in place, for ``mimetype``.
@@ -176,7 +144,7 @@ class HTTPException(Response, Exception):
         """
         mimetype = mimetype.split(';', 1)[0].strip().lower()
         if mimetype not in MIME_SUPPORT_MAP:
-            mimetype = _DEFAULT_MIMETYPE
+            mimetype = DEFAULT_MIMETYPE
         serialize = getattr(self, 'to_' + MIME_SUPPORT_MAP[mimetype])
         # 'replace': a lone surrogate (from a badly decoded path, say) must
         # not turn an error page into a UnicodeEncodeError.
@@ -205,86 +173,6 @@ class HTTPException(Response, Exception):
         duplicate._on_close = []
         return duplicate
 
-
-# One place for the formats: each serializer walks the same nested
-# dict/list/scalar structure; None fields are left out (JSON keeps them as null).
-
-def _title(fields: Mapping) -> str:
-    return f"{fields['code']} {fields['message']}"
-
-
-def _rest(fields: Mapping) -> dict:
-    return {key: value for key, value in fields.items()
-            if key not in ('code', 'message', 'detail')}
-
-
-def _serialize_text(fields: Mapping) -> str:
-    parts = [_title(fields)]
-    if fields['detail'] is not None:
-        parts.append('\n'.join(_text_lines(fields['detail'], 0)))
-    rest = '\n'.join(_text_lines(_rest(fields), 0))
-    if rest:
-        parts.append(rest)
-    return '\n\n'.join(parts)
-
-
-def _text_lines(value: Any, depth: int) -> Iterable[str]:
-    pad = '  ' * depth
-    if isinstance(value, Mapping):
-        items = [(f'{key}:', item) for key, item in value.items() if item is not None]
-    elif isinstance(value, (list, tuple)):
-        items = [('-', item) for item in value]
-    else:
-        yield f'{pad}{value}'
-        return
-    for label, item in items:
-        if isinstance(item, (Mapping, list, tuple)):
-            yield pad + label
-            yield from _text_lines(item, depth + 1)
-        else:
-            yield f'{pad}{label} {item}'
-
-
-def _serialize_html(fields: Mapping) -> str:
-    body = ''
-    if fields['detail'] is not None:
-        body = f'<p>{_html_value(fields["detail"])}</p>\n'
-    body += _html_value(_rest(fields))
-    return _HTML_PAGE.format(title=escape(_title(fields)), body=body)
-
-
-def _html_value(value: Any) -> str:
-    if isinstance(value, Mapping):
-        rows = ''.join(f'<dt>{escape(str(key))}</dt><dd>{_html_value(item)}</dd>'
-                       for key, item in value.items() if item is not None)
-        return f'<dl>{rows}</dl>'
-    if isinstance(value, (list, tuple)):
-        return '<ol>' + ''.join(f'<li>{_html_value(item)}</li>' for item in value) + '</ol>'
-    return escape(str(value))
-
-
-def _serialize_xml(fields: Mapping) -> str:
-    root = _xml_element('http_error', fields)
-    return "<?xml version='1.0' encoding='utf-8'?>\n" + ET.tostring(root, encoding='unicode')
-
-
-def _xml_element(key: Any, value: Any) -> ET.Element:
-    key = str(key)
-    if _XML_NAME.fullmatch(key) and not key.lower().startswith('xml'):
-        element = ET.Element(key)
-    else:  # header, cookie or argument names need not be valid tag names
-        element = ET.Element('item', key=_xml_text(key))
-    if isinstance(value, Mapping):
-        element.extend(_xml_element(k, v) for k, v in value.items() if v is not None)
-    elif isinstance(value, (list, tuple)):
-        element.extend(_xml_element('item', item) for item in value)
-    else:
-        element.text = _xml_text(value)
-    return element
-
-
-def _xml_text(value: Any) -> str:
-    return _XML_INVALID_CHARS.sub('\ufffd', str(value))
 
 
 class BadRequest(HTTPException):
@@ -525,170 +413,6 @@ class HTTPVersionNotSupported(InternalServerError):
     message = 'HTTP Version Not Supported'
     detail = 'The server does not support the HTTP version of the request.'
 
-
-def negotiate_error(request: Request, error: HTTPException) -> HTTPException:
-    """Adapt ``error`` to the best ``Accept`` match in :data:`MIME_SUPPORT_MAP`.
-
-    Without a usable match (no header, ``*/*``, ``image/png``...) the error
-    is plain text. Dispatch also falls back to this when a ``render_error``
-    fails.
-
-    >>> from werkzeug.test import EnvironBuilder
-    >>> req = EnvironBuilder(headers={'Accept': 'application/json'}).get_request()
-    >>> negotiate_error(req, NotFound()).content_type
-    'application/json; charset=utf-8'
-    """
-    mimetype = request.accept_mimetypes.best_match(MIME_SUPPORT_MAP, default=_DEFAULT_MIMETYPE)
-    return error.adapt(mimetype)
-
-
-class ErrorHandler:
-    """The production error handler: errors negotiated, 500s that reveal nothing.
-
-    An uncaught exception becomes a 500 whose body only gives a request id;
-    the id and the full traceback go to the ``clastic`` logger at ERROR.
-    With ``reraise_uncaught=True`` the exception propagates instead.
-
-    >>> handler = ErrorHandler()
-    >>> handler.not_found_type is NotFound, handler.wsgi_wrapper
-    (True, None)
-    """
-
-    not_found_type = NotFound
-    method_not_allowed_type = MethodNotAllowed
-    server_error_type = InternalServerError
-    #: None, or callable(wsgi_app) -> wsgi_app wrapping the application.
-    wsgi_wrapper: Optional[Callable] = None
-
-    def __init__(self, reraise_uncaught: bool = False) -> None:
-        self.reraise_uncaught = reraise_uncaught
-
-    def __repr__(self) -> str:
-        return f'{type(self).__name__}(reraise_uncaught={self.reraise_uncaught!r})'
-
-    def render_error(self, request: Request, _error: HTTPException, **kwargs: Any) -> Response:
-        """Return ``_error`` in the format the client prefers (see :func:`negotiate_error`)."""
-        return negotiate_error(request, _error)
-
-    def uncaught_to_response(self, _application: Any, _route: Any, **kwargs: Any) -> HTTPException:
-        """Turn the exception being handled (``kwargs['_error']``) into a 500.
-
-        Must be called inside the ``except`` block. Logs the request id and
-        traceback, then returns :meth:`make_server_error`.
-        """
-        if self.reraise_uncaught:
-            raise  # bare, so the traceback stays the endpoint's
-        error, request = kwargs['_error'], kwargs['request']
-        request_id = uuid.uuid4().hex
-        # repr() escapes what the client chose (line breaks included), so a
-        # request cannot forge log lines.
-        logging.getLogger('clastic').error(
-            'uncaught exception, request id %s, in %s, %r %r', request_id,
-            getattr(_route, 'label', _route), request.method, request.path, exc_info=error)
-        return self.make_server_error(error, request, request_id)
-
-    def make_server_error(self, error: BaseException, request: Request,
-                          request_id: str) -> HTTPException:
-        """Build the 500 for an uncaught ``error``; this one names nothing of it.
-
-        >>> from werkzeug.test import EnvironBuilder
-        >>> request = EnvironBuilder('/login').get_request()
-        >>> err = ErrorHandler().make_server_error(KeyError('pw'), request, 'abc')
-        >>> err.to_dict()['request_id'], 'pw' in err.to_text(), err.to_text().count('abc')
-        ('abc', False, 1)
-        """
-        return self.server_error_type(
-            detail='An internal error occurred. Please mention the request id'
-                   ' when reporting it.',
-            extra={'request_id': request_id})
-
-
-class ContextualErrorHandler(ErrorHandler):
-    """The debug error handler (``Application(debug=True)``).
-
-    500s carry the exception, every traceback frame with its source line,
-    the request and ``clastic_version``; 404s list each route and why it did
-    not answer. Never use it in production: it shows code, headers and cookies.
-
-    >>> from werkzeug.test import EnvironBuilder
-    >>> request = EnvironBuilder('/login').get_request()
-    >>> try:
-    ...     {}['pw']
-    ... except KeyError as exc:
-    ...     err = ContextualErrorHandler().make_server_error(exc, request, 'abc')
-    >>> err.to_dict()['exception']['message'], err.to_dict()['request']['path']
-    ("'pw'", '/login')
-    """
-
-    def make_server_error(self, error: BaseException, request: Request,
-                          request_id: str) -> HTTPException:
-        """Build a 500 describing the raised ``error`` and ``request`` in full."""
-        info = ExceptionInfo.from_exc_info(type(error), error, error.__traceback__)
-        frames = [{'file': frame.module_path, 'line': frame.lineno,
-                   'function': frame.func_name, 'source': str(frame.line or '').strip()}
-                  for frame in info.tb_info.frames]
-        extra = {'request_id': request_id,
-                 'exception': {'type': info.exc_type, 'message': info.exc_msg,
-                               'frames': frames},
-                 'request': _describe_request(request),
-                 'clastic_version': __version__}
-        return self.server_error_type(detail=f'{info.exc_type}: {info.exc_msg}', extra=extra)
-
-    def render_error(self, request: Request, _error: HTTPException, _application: Any,
-                     _dispatch_state: Any, **kwargs: Any) -> Response:
-        """Negotiate ``_error``, adding, for a 404, why each route did not answer."""
-        if isinstance(_error, NotFound):
-            _error.extra['request'] = {'method': request.method, 'path': request.path}
-            _error.extra['routes'] = [_explain_route(route, request, _error, _dispatch_state)
-                                      for route in _application.routes]
-        return negotiate_error(request, _error)
-
-
-def _describe_request(request: Request) -> dict:
-    return {'method': request.method,
-            'path': request.path,
-            'args': request.args.to_dict(flat=False),
-            'headers': dict(request.headers.items()),
-            'cookies': request.cookies.to_dict()}
-
-
-def _explain_route(route: Any, request: Request, error: HTTPException,
-                   dispatch_state: Any) -> dict:
-    if route.match_path(request.path) is None:
-        reason = 'path did not match'
-    elif not route.match_method(request.method):
-        reason = f'method {request.method} not allowed'
-    elif error.source_route is route:
-        reason = 'raised this error'
-    else:
-        raised = [exc for exc in dispatch_state.exceptions
-                  if getattr(exc, 'source_route', None) is route]
-        reason = (f'raised {raised[-1].code} {raised[-1].message}: {raised[-1]}'
-                  if raised else 'not reached')
-    methods = ', '.join(sorted(route.methods)) if route.methods is not None else 'any'
-    endpoint = route.endpoint
-    name = getattr(endpoint, '__qualname__', None) or repr(endpoint)
-    module = getattr(endpoint, '__module__', None)
-    return {'pattern': route.pattern, 'methods': methods,
-            'endpoint': f'{module}.{name}' if module else name, 'reason': reason}
-
-
-class REPLErrorHandler(ContextualErrorHandler):
-    """Re-raises uncaught exceptions into Werkzeug's interactive debugger.
-
-    Local development only: the debugger runs arbitrary code (behind a PIN).
-
-    >>> handler = REPLErrorHandler()
-    >>> handler.reraise_uncaught, type(handler.wsgi_wrapper(None)).__name__
-    (True, 'DebuggedApplication')
-    """
-
-    def __init__(self, reraise_uncaught: bool = True) -> None:
-        super().__init__(reraise_uncaught)
-
-    def wsgi_wrapper(self, wsgi_app: Callable) -> Callable:
-        """Wrap ``wsgi_app`` in ``werkzeug.debug.DebuggedApplication``."""
-        return DebuggedApplication(wsgi_app, evalex=True)
 
 
 def from_werkzeug(exc: werkzeug.exceptions.HTTPException) -> Response:

@@ -1,0 +1,191 @@
+"""Error handlers: how an application answers errors and uncaught exceptions.
+
+:class:`ErrorHandler` is the production default (500s that reveal nothing
+but a request id), :class:`ContextualErrorHandler` the debug one (the
+exception, its frames, the request), :class:`REPLErrorHandler` Werkzeug's
+interactive debugger.
+
+>>> from werkzeug.test import EnvironBuilder
+>>> request = EnvironBuilder('/x', headers={'Accept': 'application/json'}).get_request()
+>>> ErrorHandler().render_error(request, NotFound()).mimetype
+'application/json'
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any, Callable, Optional
+
+from boltons.tbutils import ExceptionInfo
+from werkzeug.debug import DebuggedApplication
+from werkzeug.wrappers import Request, Response
+
+from clastic._version import __version__
+from clastic.errors.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
+from clastic.errors.formats import DEFAULT_MIMETYPE, MIME_SUPPORT_MAP
+
+
+def negotiate_error(request: Request, error: HTTPException) -> HTTPException:
+    """Adapt ``error`` to the best ``Accept`` match in :data:`MIME_SUPPORT_MAP`.
+
+    Without a usable match (no header, ``*/*``, ``image/png``...) the error
+    is plain text. Dispatch also falls back to this when a ``render_error``
+    fails.
+
+    >>> from werkzeug.test import EnvironBuilder
+    >>> req = EnvironBuilder(headers={'Accept': 'application/json'}).get_request()
+    >>> negotiate_error(req, NotFound()).content_type
+    'application/json; charset=utf-8'
+    """
+    mimetype = request.accept_mimetypes.best_match(MIME_SUPPORT_MAP, default=DEFAULT_MIMETYPE)
+    return error.adapt(mimetype)
+
+
+class ErrorHandler:
+    """The production error handler: errors negotiated, 500s that reveal nothing.
+
+    An uncaught exception becomes a 500 whose body only gives a request id;
+    the id and the full traceback go to the ``clastic`` logger at ERROR.
+    With ``reraise_uncaught=True`` the exception propagates instead.
+
+    >>> handler = ErrorHandler()
+    >>> handler.not_found_type is NotFound, handler.wsgi_wrapper
+    (True, None)
+    """
+
+    not_found_type = NotFound
+    method_not_allowed_type = MethodNotAllowed
+    server_error_type = InternalServerError
+    #: None, or callable(wsgi_app) -> wsgi_app wrapping the application.
+    wsgi_wrapper: Optional[Callable] = None
+
+    def __init__(self, reraise_uncaught: bool = False) -> None:
+        self.reraise_uncaught = reraise_uncaught
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}(reraise_uncaught={self.reraise_uncaught!r})'
+
+    def render_error(self, request: Request, _error: HTTPException, **kwargs: Any) -> Response:
+        """Return ``_error`` in the format the client prefers (see :func:`negotiate_error`)."""
+        return negotiate_error(request, _error)
+
+    def uncaught_to_response(self, _application: Any, _route: Any, **kwargs: Any) -> HTTPException:
+        """Turn the exception being handled (``kwargs['_error']``) into a 500.
+
+        Must be called inside the ``except`` block. Logs the request id and
+        traceback, then returns :meth:`make_server_error`.
+        """
+        if self.reraise_uncaught:
+            raise  # bare, so the traceback stays the endpoint's
+        error, request = kwargs['_error'], kwargs['request']
+        request_id = uuid.uuid4().hex
+        # repr() escapes what the client chose (line breaks included), so a
+        # request cannot forge log lines.
+        logging.getLogger('clastic').error(
+            'uncaught exception, request id %s, in %s, %r %r', request_id,
+            getattr(_route, 'label', _route), request.method, request.path, exc_info=error)
+        return self.make_server_error(error, request, request_id)
+
+    def make_server_error(self, error: BaseException, request: Request,
+                          request_id: str) -> HTTPException:
+        """Build the 500 for an uncaught ``error``; this one names nothing of it.
+
+        >>> from werkzeug.test import EnvironBuilder
+        >>> request = EnvironBuilder('/login').get_request()
+        >>> err = ErrorHandler().make_server_error(KeyError('pw'), request, 'abc')
+        >>> err.to_dict()['request_id'], 'pw' in err.to_text(), err.to_text().count('abc')
+        ('abc', False, 1)
+        """
+        return self.server_error_type(
+            detail='An internal error occurred. Please mention the request id'
+                   ' when reporting it.',
+            extra={'request_id': request_id})
+
+
+class ContextualErrorHandler(ErrorHandler):
+    """The debug error handler (``Application(debug=True)``).
+
+    500s carry the exception, every traceback frame with its source line,
+    the request and ``clastic_version``; 404s list each route and why it did
+    not answer. Never use it in production: it shows code, headers and cookies.
+
+    >>> from werkzeug.test import EnvironBuilder
+    >>> request = EnvironBuilder('/login').get_request()
+    >>> try:
+    ...     {}['pw']
+    ... except KeyError as exc:
+    ...     err = ContextualErrorHandler().make_server_error(exc, request, 'abc')
+    >>> err.to_dict()['exception']['message'], err.to_dict()['request']['path']
+    ("'pw'", '/login')
+    """
+
+    def make_server_error(self, error: BaseException, request: Request,
+                          request_id: str) -> HTTPException:
+        """Build a 500 describing the raised ``error`` and ``request`` in full."""
+        info = ExceptionInfo.from_exc_info(type(error), error, error.__traceback__)
+        frames = [{'file': frame.module_path, 'line': frame.lineno,
+                   'function': frame.func_name, 'source': str(frame.line or '').strip()}
+                  for frame in info.tb_info.frames]
+        extra = {'request_id': request_id,
+                 'exception': {'type': info.exc_type, 'message': info.exc_msg,
+                               'frames': frames},
+                 'request': _describe_request(request),
+                 'clastic_version': __version__}
+        return self.server_error_type(detail=f'{info.exc_type}: {info.exc_msg}', extra=extra)
+
+    def render_error(self, request: Request, _error: HTTPException, _application: Any,
+                     _dispatch_state: Any, **kwargs: Any) -> Response:
+        """Negotiate ``_error``, adding, for a 404, why each route did not answer."""
+        if isinstance(_error, NotFound):
+            _error.extra['request'] = {'method': request.method, 'path': request.path}
+            _error.extra['routes'] = [_explain_route(route, request, _error, _dispatch_state)
+                                      for route in _application.routes]
+        return negotiate_error(request, _error)
+
+
+def _describe_request(request: Request) -> dict:
+    return {'method': request.method,
+            'path': request.path,
+            'args': request.args.to_dict(flat=False),
+            'headers': dict(request.headers.items()),
+            'cookies': request.cookies.to_dict()}
+
+
+def _explain_route(route: Any, request: Request, error: HTTPException,
+                   dispatch_state: Any) -> dict:
+    if route.match_path(request.path) is None:
+        reason = 'path did not match'
+    elif not route.match_method(request.method):
+        reason = f'method {request.method} not allowed'
+    elif error.source_route is route:
+        reason = 'raised this error'
+    else:
+        raised = [exc for exc in dispatch_state.exceptions
+                  if getattr(exc, 'source_route', None) is route]
+        reason = (f'raised {raised[-1].code} {raised[-1].message}: {raised[-1]}'
+                  if raised else 'not reached')
+    methods = ', '.join(sorted(route.methods)) if route.methods is not None else 'any'
+    endpoint = route.endpoint
+    name = getattr(endpoint, '__qualname__', None) or repr(endpoint)
+    module = getattr(endpoint, '__module__', None)
+    return {'pattern': route.pattern, 'methods': methods,
+            'endpoint': f'{module}.{name}' if module else name, 'reason': reason}
+
+
+class REPLErrorHandler(ContextualErrorHandler):
+    """Re-raises uncaught exceptions into Werkzeug's interactive debugger.
+
+    Local development only: the debugger runs arbitrary code (behind a PIN).
+
+    >>> handler = REPLErrorHandler()
+    >>> handler.reraise_uncaught, type(handler.wsgi_wrapper(None)).__name__
+    (True, 'DebuggedApplication')
+    """
+
+    def __init__(self, reraise_uncaught: bool = True) -> None:
+        super().__init__(reraise_uncaught)
+
+    def wsgi_wrapper(self, wsgi_app: Callable) -> Callable:
+        """Wrap ``wsgi_app`` in ``werkzeug.debug.DebuggedApplication``."""
+        return DebuggedApplication(wsgi_app, evalex=True)
+
