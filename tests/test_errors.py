@@ -1,7 +1,6 @@
 import json
 import logging
 import xml.etree.ElementTree as ET
-from types import SimpleNamespace
 
 import pytest
 from werkzeug.debug import DebuggedApplication
@@ -9,7 +8,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.test import Client, EnvironBuilder
 from werkzeug.wrappers import Response
 
-from clastic import errors
+from clastic import Application, Route, errors
 from clastic._version import __version__
 from clastic.errors import (
     MIME_SUPPORT_MAP,
@@ -280,57 +279,51 @@ def test_debug_500_shows_exception_frames_request_and_version():
     assert root.findtext('request/headers/X-Evil') == HOSTILE
 
 
-class FakeRoute:
-    """Just the BoundRoute surface the debug 404 reads."""
-
-    def __init__(self, pattern, path, methods=None):
-        self.pattern, self.path, self.methods = pattern, path, methods
-        self.endpoint = make_request
-
-    def match_path(self, path):
-        return {} if path == self.path else None
-
-    def match_method(self, method):
-        return self.methods is None or method in self.methods
-
-
 def test_debug_404_explains_each_route():
-    other = FakeRoute('/<name>', '/nowhere')
-    wrong_method = FakeRoute('/users/<id:int>', '/users/1', methods=frozenset({'POST'}))
-    missing = FakeRoute('/users/<id:int>', '/users/1')
-    skipped = NotFound('no user 1', is_breaking=False, source_route=missing)
-    app = SimpleNamespace(routes=[other, wrong_method, missing])
-    state = SimpleNamespace(exceptions=[skipped])
-    request = make_request('/users/1', headers={'Accept': 'application/json'})
+    def greet(name):
+        return Response(name)
 
-    resp = ContextualErrorHandler().render_error(
-        request, NotFound(), _application=app, _dispatch_state=state)
+    def create_user(id):
+        return Response('created')
+
+    def show_user(id):
+        raise NotFound('no user %d' % id, is_breaking=False)
+    app = Application([('/<name>', greet),
+                       Route('/users/<id:int>', create_user, methods=['POST']),
+                       ('/users/<id:int>', show_user)], debug=True)
+    resp = app.get_local_client().get('/users/1', headers={'Accept': 'application/json'})
     data = json.loads(resp.get_data())
+    assert resp.status_code == 404
     assert data['request'] == {'method': 'GET', 'path': '/users/1'}
+    prefix = f'{__name__}.test_debug_404_explains_each_route.<locals>.'
     assert data['routes'] == [
         {'pattern': '/<name>', 'methods': 'any', 'reason': 'path did not match',
-         'endpoint': f'{__name__}.make_request'},
+         'endpoint': prefix + 'greet'},
         {'pattern': '/users/<id:int>', 'methods': 'POST', 'reason': 'method GET not allowed',
-         'endpoint': f'{__name__}.make_request'},
-        {'pattern': '/users/<id:int>', 'methods': 'any',
-         'reason': 'raised 404 Not Found: no user 1',
-         'endpoint': f'{__name__}.make_request'},
+         'endpoint': prefix + 'create_user'},
+        {'pattern': '/users/<id:int>', 'methods': 'any', 'reason': 'raised this error',
+         'endpoint': prefix + 'show_user'},
     ]
-    html = body(resp, 'text/html')
+    client = app.get_local_client()
+    html = client.get('/users/1', headers={'Accept': 'text/html'}).get_data(as_text=True)
     assert '<name>' not in html and '/&lt;name&gt;' in html
-    assert 'method GET not allowed' in body(resp, 'text/plain')
-    reasons = [item.findtext('reason') for item in
-               ET.fromstring(body(resp, 'application/xml')).findall('routes/item')]
-    assert reasons[-1] == 'raised 404 Not Found: no user 1'
+    text = client.get('/users/1', headers={'Accept': 'text/plain'}).get_data(as_text=True)
+    assert 'method GET not allowed' in text
 
 
-def test_debug_404_marks_the_raising_route_and_unreached_ones():
-    first, second = FakeRoute('/a', '/a'), FakeRoute('/a', '/a')
-    err = NotFound(source_route=first)
-    resp = ContextualErrorHandler().render_error(
-        make_request('/a'), err, _application=SimpleNamespace(routes=[first, second]),
-        _dispatch_state=SimpleNamespace(exceptions=[]))
-    assert [r['reason'] for r in resp.to_dict()['routes']] == ['raised this error', 'not reached']
+def test_debug_404_names_earlier_non_breaking_errors_and_unreached_routes():
+    def skip():
+        raise NotFound('not here', is_breaking=False)
+
+    def refuse():
+        raise NotFound('not there either')
+
+    def never():
+        return Response('never')
+    app = Application([('/a', skip), ('/a', refuse), ('/a', never)], debug=True)
+    resp = app.get_local_client().get('/a', headers={'Accept': 'application/json'})
+    assert [r['reason'] for r in json.loads(resp.get_data())['routes']] == [
+        'raised 404 Not Found: not here', 'raised this error', 'not reached']
 
 
 def test_debug_render_error_leaves_other_errors_alone():

@@ -492,3 +492,13 @@ def test_readme_hello_does_not_reflect_markup():
     assert response.status_code == 200
     assert response.mimetype == 'text/plain'
     assert response.headers['X-Content-Type-Options'] == 'nosniff'
+
+
+@pytest.mark.parametrize('render', [render_json, JSONRender(streaming=True),
+                                    JSONRender(encoding='latin-1')])
+def test_json_of_strings_the_encoding_cannot_hold_is_escaped(render):
+    """A lone surrogate (valid in JSON from a client) or a character outside
+    the encoding is sent as a \\u escape, never a UnicodeEncodeError."""
+    context = {'lone': '\ud800', 'astral': '\U0001f600', 'accent': 'é'}
+    response = render(context)
+    assert json.loads(response.get_data().decode(response.mimetype_params['charset'])) == context

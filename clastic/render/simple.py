@@ -40,6 +40,13 @@ _JSON_FIRST_BYTES = frozenset(b' \t\n\r\x0b\x0c{[')
 _FORMAT_MIMETYPES = {'json': 'application/json', 'html': 'text/html'}
 
 
+_NON_ASCII = re.compile('[^\x00-\x7f]')
+
+
+def _json_escape(match: 're.Match[str]') -> str:
+    return json.dumps(match.group())[1:-1]
+
+
 class JSONRender:
     """Render a context as JSON: sorted keys, indented by 2.
 
@@ -101,10 +108,25 @@ class JSONRender:
 
     def _response(self, chunks: Iterator[str], mimetype: str) -> Response:
         if self.streaming:
-            body = codecs.iterencode(chunks, self.encoding)
+            body: Any = self._encode_stream(chunks)
         else:
-            body = ''.join(chunks).encode(self.encoding)
+            body = self._encode_text(''.join(chunks), functools.partial(str.encode, encoding=self.encoding))
         return Response(body, content_type=f'{mimetype}; charset={self.encoding}')
+
+    def _encode_stream(self, chunks: Iterator[str]) -> Iterator[bytes]:
+        encode = codecs.getincrementalencoder(self.encoding)().encode
+        for chunk in chunks:
+            yield self._encode_text(chunk, encode)
+
+    @staticmethod
+    def _encode_text(text: str, encode: Callable[[str], bytes]) -> bytes:
+        try:
+            return encode(text)
+        except UnicodeEncodeError:
+            # A character the encoding cannot hold, such as a lone surrogate
+            # from a client's JSON: outside ASCII, JSON text only has strings,
+            # where a \uXXXX escape says the same thing.
+            return encode(_NON_ASCII.sub(_json_escape, text))
 
 
 class JSONPRender(JSONRender):
