@@ -43,6 +43,8 @@ class Probe(NamedTuple):
 PROBES = (Probe('GET', '/', b''), Probe('GET', '/user/13', b'13'), Probe('POST', '/user', b''))
 #: The last of the extra routes, to check that the large apps really have them.
 EXTRA_PROBE = Probe('GET', '/x999/q', b'q')
+#: The last of the extra routes when they share the prefix /api/v1.
+PREFIXED_PROBE = Probe('GET', '/api/v1/r999/q', b'q')
 #: How many routes the "large" variant of each app declares before the three.
 MANY_ROUTES = 1000
 
@@ -100,7 +102,10 @@ def check(app: WSGIApp, probes: Sequence[Probe] = PROBES) -> Optional[str]:
     return None
 
 
-def _extra_prefixes(extra_routes: int) -> List[str]:
+def _extra_prefixes(extra_routes: int, shared_prefix: str = '') -> List[str]:
+    """``/x{i}/``, or with a *shared_prefix* such as ``/api/v1`` ``/api/v1/r{i}/``."""
+    if shared_prefix:
+        return [f'{shared_prefix}/r{i}/' for i in range(extra_routes)]
     return [f'/x{i}/' for i in range(extra_routes)]
 
 
@@ -139,14 +144,15 @@ def noop_middlewares(count: int) -> List[Middleware]:
     return [type(f'Noop{i}Middleware', (NoopMiddleware,), {})() for i in range(count)]
 
 
-def make_clastic(extra_routes: int = 0, middlewares: Sequence[Middleware] = ()) -> WSGIApp:
+def make_clastic(extra_routes: int = 0, middlewares: Sequence[Middleware] = (),
+                 shared_prefix: str = '') -> WSGIApp:
     """The benchmark app in clastic, optionally behind *middlewares*.
 
     >>> call(make_clastic(middlewares=noop_middlewares(3)), PROBES[1])
     ('200 OK', b'13')
     """
     routes: List[Any] = [GET(prefix + '<a>', _extra, render_basic)
-                         for prefix in _extra_prefixes(extra_routes)]
+                         for prefix in _extra_prefixes(extra_routes, shared_prefix)]
     routes += [GET('/', _index, render_basic),
                GET('/user/<id>', _user, render_basic),
                POST('/user', _index, render_basic)]
@@ -175,7 +181,7 @@ class _FalconExtra:
         resp.text = a
 
 
-def make_falcon(extra_routes: int = 0) -> WSGIApp:
+def make_falcon(extra_routes: int = 0, shared_prefix: str = '') -> WSGIApp:
     """The benchmark app in Falcon 4 (text/plain, like the others).
 
     >>> call(make_falcon(), PROBES[1])
@@ -185,7 +191,7 @@ def make_falcon(extra_routes: int = 0) -> WSGIApp:
 
     app = falcon.App(media_type=falcon.MEDIA_TEXT)
     extra = _FalconExtra()
-    for prefix in _extra_prefixes(extra_routes):
+    for prefix in _extra_prefixes(extra_routes, shared_prefix):
         app.add_route(prefix + '{a}', extra)
     app.add_route('/', _FalconIndex())
     app.add_route('/user/{id}', _FalconUser())
@@ -195,7 +201,7 @@ def make_falcon(extra_routes: int = 0) -> WSGIApp:
 
 # --- Bottle ----------------------------------------------------------------
 
-def make_bottle(extra_routes: int = 0) -> WSGIApp:
+def make_bottle(extra_routes: int = 0, shared_prefix: str = '') -> WSGIApp:
     """The benchmark app in Bottle, with its own ``Bottle()`` (no default app).
 
     >>> call(make_bottle(), PROBES[1])
@@ -204,7 +210,7 @@ def make_bottle(extra_routes: int = 0) -> WSGIApp:
     import bottle
 
     app = bottle.Bottle()
-    for prefix in _extra_prefixes(extra_routes):
+    for prefix in _extra_prefixes(extra_routes, shared_prefix):
         app.get(prefix + '<a>', callback=_extra)
     app.get('/', callback=_index)
     app.get('/user/<id>', callback=_user)
@@ -214,7 +220,7 @@ def make_bottle(extra_routes: int = 0) -> WSGIApp:
 
 # --- Flask -----------------------------------------------------------------
 
-def make_flask(extra_routes: int = 0) -> WSGIApp:
+def make_flask(extra_routes: int = 0, shared_prefix: str = '') -> WSGIApp:
     """The benchmark app in Flask.
 
     >>> call(make_flask(), PROBES[1])
@@ -223,7 +229,7 @@ def make_flask(extra_routes: int = 0) -> WSGIApp:
     import flask
 
     app = flask.Flask(__name__)
-    for i, prefix in enumerate(_extra_prefixes(extra_routes)):
+    for i, prefix in enumerate(_extra_prefixes(extra_routes, shared_prefix)):
         app.add_url_rule(prefix + '<a>', f'extra{i}', _extra, methods=['GET'])
     app.add_url_rule('/', 'index', _index, methods=['GET'])
     app.add_url_rule('/user/<id>', 'user', _user, methods=['GET'])

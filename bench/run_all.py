@@ -17,11 +17,12 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 if __package__ in (None, ''):  # run as a file: import bench and the working tree's clastic
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import batteries, build, http_gunicorn, inprocess, middleware
+from bench import batteries, build, http_gunicorn, inprocess, middleware, prefixed
 from bench._common import Report, load_average, machine_info, markdown_table, text_table
 
 SCRIPTS: Tuple[Tuple[str, Callable[[bool], Report]], ...] = (
     ('bench.inprocess', inprocess.run),
+    ('bench.prefixed', prefixed.run),
     ('bench.middleware', middleware.run),
     ('bench.batteries', batteries.run),
     ('bench.build', build.run),

@@ -11,6 +11,7 @@ from bench.apps import (
     EXTRA_PROBE,
     FRAMEWORKS,
     MANY_ROUTES,
+    PREFIXED_PROBE,
     PROBES,
     call,
     check,
@@ -71,3 +72,12 @@ def test_harness_produces_one_sample_per_round_and_a_combined_report():
     merged = combined([report])
     assert merged.rows[0][:2] == ['raw-wsgi', '3']
     assert 'FAIL  T9  demo goal: 1.00x' in merged.to_text()
+
+
+@pytest.mark.parametrize('framework', [fw for fw in FRAMEWORKS if fw.has_router],
+                         ids=lambda fw: fw.name)
+def test_every_router_answers_the_last_of_1000_prefixed_routes(framework):
+    if framework.module is not None:
+        pytest.importorskip(framework.module)
+    app = framework.factory(MANY_ROUTES, shared_prefix='/api/v1')
+    assert check(app, PROBES + (PREFIXED_PROBE,)) is None
