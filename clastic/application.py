@@ -33,20 +33,6 @@ _logger = logging.getLogger('clastic')
 WSGIApp = Callable[[Dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def _routing_path_and_method(environ: Dict[str, Any]) -> Tuple[str, str]:
-    """The path and method to route by, as Werkzeug's Request computes them,
-    read from the environ so routing never makes the request parse it."""
-    method = environ.get('REQUEST_METHOD', 'GET')
-    if not method.isupper():
-        # Werkzeug's responses read the environ's method (a HEAD gets no
-        # body): routing and serving must see the same one.
-        method = environ['REQUEST_METHOD'] = method.upper()
-    path_info = environ.get('PATH_INFO') or ''
-    if not path_info.isascii():  # WSGI's latin-1 str holding UTF-8 bytes
-        path_info = path_info.encode('latin-1').decode('utf-8', 'replace')
-    return '/' + path_info.lstrip('/'), method
-
-
 class SubApplication:
     """An Application embedded under a URL prefix of another one.
 
@@ -246,7 +232,18 @@ class Application:
 
     def _route(self, request: Request) -> Union[Response, RerouteWSGI]:
         """Walk the candidate routes in order (SPEC §4) and return the answer."""
-        path, method = _routing_path_and_method(request.environ)
+        # Path and method as Werkzeug's Request computes them, read from the
+        # environ so that routing never makes the request parse it.
+        environ = request.environ
+        method = environ.get('REQUEST_METHOD', 'GET')
+        if not method.isupper():
+            # Werkzeug's responses read the environ's method (a HEAD gets no
+            # body): routing and serving must see the same one.
+            method = environ['REQUEST_METHOD'] = method.upper()
+        path = environ.get('PATH_INFO') or ''
+        if not path.isascii():  # WSGI's latin-1 str holding UTF-8 bytes
+            path = path.encode('latin-1').decode('utf-8', 'replace')
+        path = '/' + path.lstrip('/')
         state = DispatchState()
         try:
             for route in self._router.candidates(path):

@@ -7,7 +7,6 @@ application's converters, middleware and resources are merged, the render
 function is built, and the whole chain is checked and compiled.
 """
 
-import enum
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from ._dispatch import DispatchState
@@ -218,10 +217,12 @@ class NullRoute(Route):
                           render=None, render_factory=None, slash_mode=S_STRICT)
 
 
-class Match(enum.Enum):
+class Match:
     """How a route answers a request's path and method, like Starlette's ``Match``.
 
     ``PARTIAL`` is "the path matched, the method did not": what a 405 is made of.
+    (Plain constants rather than an Enum: dispatch reads them for every
+    candidate, and an Enum member costs a descriptor call each time.)
     """
 
     NONE = 'none'
@@ -229,7 +230,7 @@ class Match(enum.Enum):
     FULL = 'full'
 
 
-_NO_MATCH: Tuple[Match, Tuple[Any, ...]] = (Match.NONE, ())
+_NO_MATCH: Tuple[str, Tuple[Any, ...]] = (Match.NONE, ())
 
 
 class BoundRoute:
@@ -244,7 +245,7 @@ class BoundRoute:
     >>> route = Application([('/user/<id:int>', lambda id: str(id), None, None, (), None,
     ...                       ['GET'])]).routes[0]
     >>> route.match('/user/7', 'GET'), route.match('/user/7', 'POST'), route.match('/me', 'GET')
-    ((<Match.FULL: 'full'>, [7]), (<Match.PARTIAL: 'partial'>, [7]), (<Match.NONE: 'none'>, ()))
+    (('full', [7]), ('partial', [7]), ('none', ()))
     """
 
     def __init__(self, route: Route, bound_apps: List[Any], pattern: str,
@@ -336,8 +337,8 @@ class BoundRoute:
         """The generated Python source of this route's chain, as it runs."""
         return self._execute.chain_source
 
-    def match(self, path: str, method: str) -> Tuple[Match, Sequence[Any]]:
-        """Answer ``(Match, URL values in url_names order)`` for a request.
+    def match(self, path: str, method: str) -> Tuple[str, Sequence[Any]]:
+        """Answer ``(Match.FULL/PARTIAL/NONE, URL values in url_names order)``.
 
         The values are ``()`` for ``Match.NONE``. A value a converter refuses
         (ValueError or TypeError) is no match.
