@@ -224,9 +224,6 @@ def run_simple(hostname: str, port: int, application: Any, use_reloader: bool = 
 
         application = DebuggedApplication(application, evalex=use_evalex)
         application.trusted_hosts.append(hostname)
-        # Werkzeug prints the PIN in the reloader child only.
-        if not use_reloader and application.pin is not None:
-            _say(f' * Debugger PIN: {application.pin}')
     if use_reloader and serving.is_running_from_reloader():
         # In the child: Werkzeug serves on the inherited socket and exits
         # with RESTART_STATUS when a watched file changes.
@@ -245,6 +242,9 @@ def run_simple(hostname: str, port: int, application: Any, use_reloader: bool = 
     bound_port = sock.getsockname()[1]
     shown_host = f'[{hostname}]' if ':' in hostname else hostname
     _say(f' * Running on {scheme}://{shown_host}:{bound_port}/ (CTRL+C to quit)')
+    # Werkzeug prints the PIN in a reloader child only.
+    if use_debugger and child_command is None and application.pin is not None:
+        _say(f' * Debugger PIN: {application.pin}')
     try:
         if child_command is not None:
             _supervise(sock, child_command)
