@@ -18,7 +18,7 @@ from boltons.tbutils import ParsedException
 
 from ._wrappers import Response
 from .application import Application
-from .route import Route
+from .route import S_REWRITE, Route
 
 __all__ = ['create_app']
 
@@ -49,7 +49,8 @@ def create_app(traceback_string: str, monitored_files: Optional[Iterable[str]] =
     def show_flaw() -> Response:
         return Response(page, status=500, mimetype='text/html')
 
-    return Application([Route('/<path*>', show_flaw)])
+    # Any path, with or without a trailing slash, is answered in place.
+    return Application([Route('/<path*>', show_flaw)], slash_mode=S_REWRITE)
 
 
 def render_flaw_page(traceback_string: str, monitored_files: Optional[Iterable[str]] = None) -> str:
