@@ -233,7 +233,9 @@ def run_simple(hostname: str, port: int, application: Any, use_reloader: bool = 
                            threaded=threaded, processes=processes,
                            request_handler=request_handler,
                            passthrough_errors=passthrough_errors, ssl_context=ssl_context)
-        return
+        # Serving ended on Ctrl-C: whatever the program does after serve()
+        # runs once, in the supervisor, not here too.
+        sys.exit(0)
     child_command = _reloader_child_command() if use_reloader else None
     if use_reloader and child_command is None:
         _say(' * Not reloading: this program was not started from a file or with -m.')

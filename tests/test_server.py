@@ -346,6 +346,8 @@ def test_default_server_has_debugger_lint_meta_and_static(tmp_path):
         assert status == 200 and '/multiprocess' in body
         status, _, headers = fetch(port, DEBUGGER_CSS)  # answered by Werkzeug's debugger
         assert status == 200 and headers['Content-Type'].startswith('text/css')
+        status, body, _ = fetch(port, '/console')  # only an evalex debugger has a console
+        assert status == 200 and 'Interactive Console' in body
         assert fetch(port, '/multiprocess')[1] == 'False'
         assert fetch(port, '/etag')[:2] == (200, 'tagged')
         poll(lambda: 'Unquoted etag emitted' in log.read_text(), 5, 'the lint warning', log)
@@ -366,6 +368,7 @@ def test_switched_off_features_are_off(tmp_path):
         assert fetch(port, '/static/f.txt')[0] == 404
         status, body, _ = fetch(port, DEBUGGER_CSS)  # reaches the application's own '/'
         assert (status, body) == (200, 'Hello!')
+        assert fetch(port, '/console')[0] == 404
         assert fetch(port, '/multiprocess')[1] == 'True'
         assert fetch(port, '/etag')[:2] == (200, 'tagged')
         # Lint would warn while the request is handled; the next request's log line follows it.
