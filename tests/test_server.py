@@ -78,10 +78,10 @@ def poll(check: Callable[[], Optional[object]], deadline: float, what: str,
         time.sleep(0.05)  # paces the loop between checks, not a wait for an outcome
 
 
-def fetch(port: int, path: str = '/') -> Tuple[int, str, dict]:
+def fetch(port: int, path: str = '/', host: str = HOST) -> Tuple[int, str, dict]:
     """GET a path; (status, text, headers), with (0, '', {}) when nothing answers yet."""
     try:
-        with urllib.request.urlopen(f'http://{HOST}:{port}{path}', timeout=5) as resp:
+        with urllib.request.urlopen(f'http://{host}:{port}{path}', timeout=5) as resp:
             return resp.status, resp.read().decode('utf-8'), dict(resp.headers)
     except urllib.error.HTTPError as err:
         return err.code, err.read().decode('utf-8'), dict(err.headers)
@@ -108,11 +108,11 @@ def stop(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
-def wait_serving(port: int, proc: subprocess.Popen, log: Path) -> None:
+def wait_serving(port: int, proc: subprocess.Popen, log: Path, host: str = HOST) -> None:
     def answered() -> bool:
         if proc.poll() is not None:
             pytest.fail(f'the server exited with {proc.returncode}:\n{log.read_text()}')
-        return fetch(port)[0] != 0
+        return fetch(port, host=host)[0] != 0
     poll(answered, STARTUP_DEADLINE, 'the server answering', log)
 
 
@@ -327,8 +327,8 @@ DEBUGGER_CSS = '/?__debugger__=yes&cmd=resource&f=style.css'
 
 
 def _serve_features(tmp_path: Path, *flags: str):
-    (tmp_path / 'static').mkdir(exist_ok=True)
-    (tmp_path / 'static' / 'f.txt').write_text('static file')
+    (tmp_path / 'files').mkdir(exist_ok=True)
+    (tmp_path / 'files' / 'f.txt').write_text('static file')
     (tmp_path / 'features.py').write_text(FEATURES_APP)
     port = free_port()
     log = tmp_path / 'features.log'
@@ -336,12 +336,12 @@ def _serve_features(tmp_path: Path, *flags: str):
     return port, proc, log
 
 
-def test_default_server_has_debugger_lint_meta_and_static(tmp_path):
-    port, proc, log = _serve_features(tmp_path)
+def test_served_app_has_debugger_lint_meta_and_static(tmp_path):
+    port, proc, log = _serve_features(tmp_path, '--static-path', 'files', '--static-prefix', 'assets')
     try:
         wait_serving(port, proc, log)
         assert fetch(port, '/')[:2] == (200, 'Hello!')
-        assert fetch(port, '/static/f.txt')[:2] == (200, 'static file')
+        assert fetch(port, '/assets/f.txt')[:2] == (200, 'static file')
         status, body, _ = fetch(port, '/_meta/')
         assert status == 200 and '/multiprocess' in body
         status, _, headers = fetch(port, DEBUGGER_CSS)  # answered by Werkzeug's debugger
@@ -360,19 +360,23 @@ def test_default_server_has_debugger_lint_meta_and_static(tmp_path):
 
 
 def test_switched_off_features_are_off(tmp_path):
-    port, proc, log = _serve_features(tmp_path, '--no-meta', '--no-static', '--no-debugger',
+    # 127.0.0.2 is loopback too (all of 127/8 is, on Linux), but not the default address.
+    host = '127.0.0.2'
+    port, proc, log = _serve_features(tmp_path, '--address', host, '--static-path', 'files',
+                                      '--no-meta', '--no-static', '--no-debugger',
                                       '--no-wsgi-lint', '--processes', '2')
     try:
-        wait_serving(port, proc, log)
-        assert fetch(port, '/_meta/')[0] == 404
-        assert fetch(port, '/static/f.txt')[0] == 404
-        status, body, _ = fetch(port, DEBUGGER_CSS)  # reaches the application's own '/'
+        wait_serving(port, proc, log, host)
+        assert fetch(port, '/')[0] == 0  # nothing listens on 127.0.0.1
+        assert fetch(port, '/_meta/', host)[0] == 404
+        assert fetch(port, '/static/f.txt', host)[0] == 404
+        status, body, _ = fetch(port, DEBUGGER_CSS, host)  # reaches the application's own '/'
         assert (status, body) == (200, 'Hello!')
-        assert fetch(port, '/console')[0] == 404
-        assert fetch(port, '/multiprocess')[1] == 'True'
-        assert fetch(port, '/etag')[:2] == (200, 'tagged')
+        assert fetch(port, '/console', host)[0] == 404
+        assert fetch(port, '/multiprocess', host)[1] == 'True'
+        assert fetch(port, '/etag', host)[:2] == (200, 'tagged')
         # Lint would warn while the request is handled; the next request's log line follows it.
-        assert fetch(port, '/')[0] == 200
+        assert fetch(port, '/', host)[0] == 200
         poll(lambda: log.read_text().count('"GET / HTTP') >= 2, 5, 'the request log', log)
         output = log.read_text()
         assert 'Unquoted etag' not in output and 'Debugger PIN' not in output
