@@ -36,6 +36,7 @@ import traceback
 from typing import Any, Iterable, Iterator, List, Optional, Sequence, Set, TextIO, Union
 
 from werkzeug import serving
+from werkzeug.middleware.lint import LintMiddleware
 
 __all__ = ['run_simple', 'open_test_socket', 'iter_monitor_files', 'enable_tty_echo',
            'serve_app', 'ServeSettings', 'add_serve_flags']
@@ -159,7 +160,7 @@ def serve_app(app: Any, argv: Optional[Sequence[str]] = None, *, _jk_just_testin
              f' {chosen.address}:{chosen.port} and knows the PIN; serve on 127.0.0.1,'
              f' or pass --no-debugger.')
     processes = chosen.processes or 1
-    run_simple(chosen.address, chosen.port, _lint(app) if chosen.use_lint else app,
+    run_simple(chosen.address, chosen.port, LintMiddleware(app) if chosen.use_lint else app,
                use_reloader=chosen.use_reloader, use_debugger=chosen.use_debugger,
                threaded=processes == 1, processes=processes)
     return None
@@ -179,12 +180,6 @@ def _mount_development_apps(app: Any, settings: ServeSettings) -> None:
         from .meta import MetaApplication
 
         app.add(('/_meta/', MetaApplication()))
-
-
-def _lint(app: Any) -> Any:
-    from werkzeug.middleware.lint import LintMiddleware
-
-    return LintMiddleware(app)
 
 
 def _is_loopback(host: str) -> bool:
