@@ -32,6 +32,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import traceback
 from typing import Any, Iterable, Iterator, List, Optional, Sequence, Set, TextIO, Union
 
@@ -387,6 +388,7 @@ def _run_reloader_child() -> None:
     if not getattr(sys.flags, 'safe_path', False):  # where Python itself puts sys.path[0]
         sys.path[0] = os.path.dirname(target) if kind == 'path' else os.getcwd()
     sys.argv[:] = [target, *args]
+    started = time.time()
     try:
         if kind == 'path':
             runpy.run_path(target, run_name='__main__')
@@ -395,15 +397,22 @@ def _run_reloader_child() -> None:
     except KeyboardInterrupt:  # the supervisor got the Ctrl-C too and reports nothing
         pass
     except Exception as exc:  # whatever stopped the program from starting goes on the flaw page
-        _serve_flaw(exc, [target] if kind == 'path' else [])
+        _serve_flaw(exc, [target] if kind == 'path' else [], started)
 
 
-def _serve_flaw(exc: BaseException, extra_files: List[str]) -> None:
+def _serve_flaw(exc: BaseException, extra_files: List[str], started: float) -> None:
     from .flaw import create_app
 
     traceback_text = ''.join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     watched = sorted(set(extra_files) | _files_named(exc))
     _say(traceback_text.rstrip())
+    # The reloader only sees changes after it starts watching: a fix saved
+    # while the program was failing would otherwise be missed. (A clock-skewed
+    # mtime in the future is no reason to restart again and again.)
+    now = time.time()
+    if any(started < os.stat(path).st_mtime <= now for path in watched):
+        _say(' * A watched file changed while the program was starting: restarting.')
+        sys.exit(RESTART_STATUS)
     _say(' * The application failed to start: serving the flaw page until a watched file changes.')
     monitored = sorted(set(iter_monitor_files()) | set(watched))
     with socket.socket(fileno=os.dup(int(os.environ['WERKZEUG_SERVER_FD']))) as inherited:

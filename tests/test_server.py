@@ -480,6 +480,34 @@ def test_reloader_restarts_and_serves_the_flaw_page_while_broken(tmp_path):
         stop(proc)
 
 
+SELF_FIXING = """import pathlib
+import time
+
+# A developer saving the fix while the broken version is still starting.
+time.sleep(0.05)  # later than the start by more than a file-system clock tick
+pathlib.Path(__file__).write_text({fixed!r})
+raise RuntimeError('the broken version')
+"""
+
+
+def test_a_fix_saved_while_the_program_fails_is_not_missed(tmp_path):
+    app_path = tmp_path / 'app.py'
+    edit(tmp_path / 'helper.py', 'SUFFIX = "!"\n')
+    edit(app_path, _app_source('version 1'))
+    port = free_port()
+    log = tmp_path / 'server.log'
+    proc = start([app_path, '--port', port], tmp_path, log)
+    try:
+        wait_serving(port, proc, log)
+        edit(app_path, SELF_FIXING.format(fixed=_app_source('version 2')))
+        # No edit after this one: only noticing the fix made during the failed start helps.
+        poll(lambda: fetch(port)[:2] == (200, 'version 2!'), RELOAD_DEADLINE,
+             'the fix saved during the failing start', log)
+        assert 'the broken version' in log.read_text()
+    finally:
+        stop(proc)
+
+
 # -- Ctrl-C -------------------------------------------------------------------------------------
 
 def _drain(fd: int, sink: bytearray) -> None:
