@@ -3,6 +3,7 @@
 End-to-end tests start the real server as a subprocess on a free loopback
 port and talk HTTP to it; every process they start is stopped in a finally.
 """
+import http.client
 import importlib.util
 import os
 import signal
@@ -80,12 +81,14 @@ def poll(check: Callable[[], Optional[object]], deadline: float, what: str,
 
 def fetch(port: int, path: str = '/', host: str = HOST) -> Tuple[int, str, dict]:
     """GET a path; (status, text, headers), with (0, '', {}) when nothing answers yet."""
+    # A reloading server drops connections, even in the middle of a response.
     try:
-        with urllib.request.urlopen(f'http://{host}:{port}{path}', timeout=5) as resp:
-            return resp.status, resp.read().decode('utf-8'), dict(resp.headers)
-    except urllib.error.HTTPError as err:
-        return err.code, err.read().decode('utf-8'), dict(err.headers)
-    except (ConnectionError, urllib.error.URLError, socket.timeout):
+        try:
+            with urllib.request.urlopen(f'http://{host}:{port}{path}', timeout=5) as resp:
+                return resp.status, resp.read().decode('utf-8'), dict(resp.headers)
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode('utf-8'), dict(err.headers)
+    except (OSError, http.client.HTTPException):  # URLError, resets and timeouts are OSErrors
         return 0, '', {}
 
 
