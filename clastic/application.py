@@ -374,21 +374,28 @@ class Application:
         """Return a Werkzeug test Client for this application, keeping cookies."""
         return Client(self, response_wrapper=self.response_type, use_cookies=True)
 
-    def serve(self, address: str = '0.0.0.0', port: int = 5000, use_meta: bool = True,
+    def serve(self, address: str = '127.0.0.1', port: int = 5000, use_meta: bool = True,
               use_lint: bool = True, use_reloader: bool = True, use_debugger: bool = True,
               use_static: bool = True, static_prefix: str = 'static',
-              static_path: Optional[str] = None, processes: Optional[int] = None) -> None:
-        """Serve this application with Werkzeug's development server.
+              static_path: Optional[str] = None, processes: Optional[int] = None,
+              _jk_just_testing: bool = False) -> Optional[bool]:
+        """Serve this application with the development server (SPEC §2, §10.9).
 
-        Command-line flags of the running script (``--address``, ``--port``,
-        ``--no-reloader``) override the arguments. For now the server is
-        plain Werkzeug with its reloader: ``use_meta``, ``use_lint``,
-        ``use_debugger``, ``use_static``, ``static_prefix`` and
-        ``static_path`` are accepted, so existing calls keep working, and
-        have no effect yet.
+        Command-line flags of the running script override the arguments
+        (``python app.py --help`` lists them). The MetaApplication is added at
+        ``/_meta/`` and the static folder at ``/static/``; with
+        ``_jk_just_testing=True`` only that happens, and True is returned.
+        See :func:`clastic.server.serve_app`.
+
+        >>> app = Application([('/', lambda: Response('hi'))])
+        >>> app.serve(_jk_just_testing=True, use_meta=False, use_static=False)
+        True
         """
-        serve_app(self, address=address, port=port, use_reloader=use_reloader,
-                  processes=processes)
+        return serve_app(self, address=address, port=port, use_meta=use_meta, use_lint=use_lint,
+                         use_reloader=use_reloader, use_debugger=use_debugger,
+                         use_static=use_static, static_prefix=static_prefix,
+                         static_path=static_path, processes=processes,
+                         _jk_just_testing=_jk_just_testing)
 
     def __repr__(self) -> str:
         return f'<{type(self).__name__} routes={len(self.routes)}>'

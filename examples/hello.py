@@ -23,4 +23,4 @@ app = Application(routes)
 
 
 if __name__ == '__main__':
-    app.serve(address='127.0.0.1')
+    app.serve()

@@ -1,0 +1,558 @@
+"""The development server: flags, mounting, debugger, lint, the reloader and the flaw page, Ctrl-C.
+
+End-to-end tests start the real server as a subprocess on a free loopback
+port and talk HTTP to it; every process they start is stopped in a finally.
+"""
+import http.client
+import importlib.util
+import os
+import signal
+import socket
+import subprocess
+import sys
+import termios
+import threading
+import time
+import types
+import urllib.error
+import urllib.request
+import warnings
+from pathlib import Path
+from typing import Callable, Optional, Tuple
+
+import psutil
+import pytest
+from werkzeug.middleware.lint import LintMiddleware
+from werkzeug.test import Client
+
+from clastic import Application, render_basic
+from clastic.cli import load_target
+from clastic.server import (
+    ServeSettings,
+    enable_tty_echo,
+    iter_monitor_files,
+    open_test_socket,
+    serve_app,
+    serve_flag_parser,
+)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((REPO_ROOT / 'examples').glob('*.py'))
+HELLO_PATH = REPO_ROOT / 'examples' / 'hello.py'
+HOST = '127.0.0.1'
+STARTUP_DEADLINE = 20.0
+RELOAD_DEADLINE = 15.0
+SERVE_FLAGS = ['--address', '--port', '--static-path', '--static-prefix', '--no-static',
+               '--no-meta', '--no-reloader', '--no-debugger', '--no-wsgi-lint', '--processes']
+
+
+# -- helpers shared with test_cli ---------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def child_env() -> dict:
+    """This checkout first on the path; no stale bytecode when a test edits a module twice a second."""
+    return dict(os.environ, PYTHONDONTWRITEBYTECODE='1', PYTHONPATH=os.pathsep.join(
+        filter(None, [str(REPO_ROOT), os.environ.get('PYTHONPATH')])))
+
+
+def _restore_sigint() -> None:
+    # A runner started in the background by a non-interactive shell ignores
+    # SIGINT, and children inherit that; the server must feel Ctrl-C.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def poll(check: Callable[[], Optional[object]], deadline: float, what: str,
+         log: Optional[Path] = None) -> object:
+    """Call *check* until it returns something truthy, for at most *deadline* seconds."""
+    end = time.monotonic() + deadline
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > end:
+            pytest.fail(f'{what}: not within {deadline}s' + (f'\n{log.read_text()}' if log else ''))
+        time.sleep(0.05)  # paces the loop between checks, not a wait for an outcome
+
+
+def fetch(port: int, path: str = '/', host: str = HOST) -> Tuple[int, str, dict]:
+    """GET a path; (status, text, headers), with (0, '', {}) when nothing answers yet."""
+    # A reloading server drops connections, even in the middle of a response.
+    try:
+        try:
+            with urllib.request.urlopen(f'http://{host}:{port}{path}', timeout=5) as resp:
+                return resp.status, resp.read().decode('utf-8'), dict(resp.headers)
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode('utf-8'), dict(err.headers)
+    except (OSError, http.client.HTTPException):  # URLError, resets and timeouts are OSErrors
+        return 0, '', {}
+
+
+def start(argv: list, cwd: Path, log: Path, **popen: object) -> subprocess.Popen:
+    """Start *argv* in its own process group (so the test can stop all of it), output to *log*."""
+    with open(log, 'wb') as out:
+        popen.setdefault('stdout', out)
+        popen.setdefault('stderr', subprocess.STDOUT)
+        popen.setdefault('stdin', subprocess.DEVNULL)
+        return subprocess.Popen([sys.executable, *map(str, argv)], cwd=str(cwd), env=child_env(),
+                                start_new_session=True, preexec_fn=_restore_sigint, **popen)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Kill the whole process group of *proc* (the server and its reloader child)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def wait_serving(port: int, proc: subprocess.Popen, log: Path, host: str = HOST) -> None:
+    def answered() -> bool:
+        if proc.poll() is not None:
+            pytest.fail(f'the server exited with {proc.returncode}:\n{log.read_text()}')
+        return fetch(port, host=host)[0] != 0
+    poll(answered, STARTUP_DEADLINE, 'the server answering', log)
+
+
+def edit(path: Path, text: str) -> None:
+    """Save *text* to *path* so that a watching reloader sees a newer mtime."""
+    before = path.stat().st_mtime if path.exists() else 0.0
+    path.write_text(text)
+    # A coarse file-system clock could give the edit the mtime of the
+    # version the reloader already saw.
+    if path.stat().st_mtime <= before:
+        os.utime(path, (before + 1, before + 1))
+
+
+# -- flags and settings -------------------------------------------------------------------------
+
+def test_every_flag_overrides_the_arguments():
+    flags = serve_flag_parser().parse_args(
+        ['--address', '127.0.0.2', '--port', '8123', '--static-path', '/srv/files',
+         '--static-prefix', 'assets', '--no-static', '--no-meta', '--no-reloader',
+         '--no-debugger', '--no-wsgi-lint', '--processes', '3'])
+    assert ServeSettings(port=1234, static_prefix='s').override(flags) == ServeSettings(
+        address='127.0.0.2', port=8123, static_path='/srv/files', static_prefix='assets',
+        use_static=False, use_meta=False, use_reloader=False, use_debugger=False, use_lint=False,
+        processes=3)
+
+
+def test_no_flags_keep_the_arguments():
+    settings = ServeSettings(address='127.0.0.3', port=9000, use_lint=False, processes=2)
+    assert settings.override(serve_flag_parser().parse_args([])) == settings
+
+
+def test_default_address_is_loopback():
+    assert ServeSettings().address == '127.0.0.1'
+    assert ServeSettings().port == 5000
+
+
+def test_help_lists_every_flag_and_exits(tmp_path):
+    result = subprocess.run([sys.executable, str(HELLO_PATH), '--help'], cwd=str(tmp_path),
+                            env=child_env(), capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    for flag in SERVE_FLAGS:
+        assert flag in result.stdout
+    assert 'Running on' not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize('bad', [['--bogus'], ['--port', 'eighty'], ['--processes', '0'], ['extra']])
+def test_bad_command_line_is_reported(tmp_path, bad):
+    result = subprocess.run([sys.executable, str(HELLO_PATH), *bad], cwd=str(tmp_path),
+                            env=child_env(), capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert bad[-1] in result.stderr and 'usage:' in result.stderr
+    assert 'Traceback' not in result.stderr
+
+
+# -- mounting ---------------------------------------------------------------------------------
+
+def _hello_app() -> Application:
+    return Application([('/', lambda: 'hello', render_basic),
+                        ('/<name>', lambda name: 'hi ' + name, render_basic)])
+
+
+def test_just_testing_mounts_static_first_and_meta_last(tmp_path):
+    (tmp_path / 'style.css').write_text('body {}')
+    app = _hello_app()
+    assert app.serve(_jk_just_testing=True, static_path=str(tmp_path)) is True
+    patterns = [route.pattern for route in app.routes]
+    assert patterns[0] == '/static/<path*>'
+    assert patterns[1:3] == ['/', '/<name>']
+    assert patterns[-1].startswith('/_meta/') and len(patterns) > 4
+    client = app.get_local_client()
+    assert client.get('/static/style.css').get_data(as_text=True) == 'body {}'
+    assert client.get('/_meta/').status_code == 200
+    assert client.get('/_meta/json/').json['app']['routes'][1]['pattern'] == '/'
+    assert client.get('/Ben').get_data(as_text=True) == 'hi Ben'
+
+
+def test_just_testing_ignores_the_test_runners_command_line(monkeypatch):
+    monkeypatch.setattr(sys, 'argv', ['pytest', '--bogus', '-x'])
+    assert _hello_app().serve(_jk_just_testing=True, use_static=False) is True
+
+
+def test_default_static_folder_is_the_working_directorys(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = _hello_app()
+    app.serve(_jk_just_testing=True, use_meta=False, static_prefix='/assets/')
+    assert app.get_local_client().get('/assets/x.txt').status_code == 404  # no ./static yet: fine
+    (tmp_path / 'static').mkdir()
+    (tmp_path / 'static' / 'x.txt').write_text('x')
+    app = _hello_app()
+    app.serve(_jk_just_testing=True, use_meta=False, static_prefix='/assets/')
+    assert [route.pattern for route in app.routes][0] == '/assets/<path*>'
+    assert app.get_local_client().get('/assets/x.txt').get_data(as_text=True) == 'x'
+
+
+def test_a_missing_static_path_is_an_error(tmp_path):
+    with pytest.raises(ValueError, match='nowhere'):
+        _hello_app().serve(_jk_just_testing=True, static_path=str(tmp_path / 'nowhere'))
+
+
+def test_switched_off_mounts_add_nothing():
+    app = _hello_app()
+    assert serve_app(app, _jk_just_testing=True, use_meta=False, use_static=False) is True
+    assert [route.pattern for route in app.routes] == ['/', '/<name>']
+
+
+def test_unknown_setting_is_a_type_error():
+    with pytest.raises(TypeError, match='use_magic'):
+        serve_app(_hello_app(), _jk_just_testing=True, use_magic=True)
+
+
+# -- the example apps and the served extras pass Werkzeug's lint ------------------------------
+
+def _lint_clean_get(app: object, path: str) -> int:
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')  # any WSGIWarning or HTTPWarning fails the test
+        client = Client(LintMiddleware(app))
+        response = client.get(path)
+        response.get_data()
+        response.close()
+        return response.status_code
+
+
+@pytest.mark.parametrize('example', EXAMPLES, ids=[path.name for path in EXAMPLES])
+def test_example_apps_pass_wsgi_lint(example):
+    app = load_target(f'{example}:app')
+    for route in app.routes:
+        # A value for every binding; int and float converters accept '1' too.
+        path = '/'.join('1' if part.startswith('<') else part for part in route.pattern.split('/'))
+        assert _lint_clean_get(app, path or '/') < 500
+
+
+def test_served_extras_pass_wsgi_lint(tmp_path):
+    (tmp_path / 'a.txt').write_text('a')
+    app = _hello_app()
+    app.serve(_jk_just_testing=True, static_path=str(tmp_path))
+    for path, status in [('/', 200), ('/static/a.txt', 200), ('/static/none', 404),
+                         ('/_meta/', 200), ('/_meta/json/', 200)]:
+        assert _lint_clean_get(app, path) == status
+
+
+# -- sockets, monitored files, the terminal -----------------------------------------------------
+
+def test_open_test_socket():
+    assert open_test_socket(HOST, free_port()) is True
+    with socket.socket() as taken:
+        taken.bind((HOST, 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert open_test_socket(HOST, port, raise_exc=False) is False
+        with pytest.raises(OSError):
+            open_test_socket(HOST, port)
+
+
+def test_iter_monitor_files(tmp_path, monkeypatch):
+    source = tmp_path / 'compiled_only.py'
+    source.write_text('x = 1\n')
+    cached = types.ModuleType('compiled_only')
+    cached.__file__ = importlib.util.cache_from_source(str(source))
+    gone = types.ModuleType('gone')
+    gone.__file__ = str(tmp_path / 'gone.py')
+    monkeypatch.setitem(sys.modules, 'compiled_only', cached)
+    monkeypatch.setitem(sys.modules, 'compiled_only_alias', cached)
+    monkeypatch.setitem(sys.modules, 'gone', gone)
+    files = list(iter_monitor_files())
+    assert len(files) == len(set(files))
+    assert str(source) in files and cached.__file__ not in files
+    assert str(tmp_path / 'gone.py') not in files
+    assert __file__ in files
+    assert not [path for path in files if path.endswith('.pyc') or not os.path.isfile(path)]
+
+
+def test_enable_tty_echo():
+    leader, follower = os.openpty()
+    try:
+        attributes = termios.tcgetattr(follower)
+        attributes[3] &= ~termios.ECHO
+        termios.tcsetattr(follower, termios.TCSANOW, attributes)
+        assert enable_tty_echo(follower) is True
+        assert termios.tcgetattr(follower)[3] & termios.ECHO
+        assert enable_tty_echo(follower) is False
+        with os.fdopen(os.dup(follower)) as tty_file:
+            assert enable_tty_echo(tty_file) is False
+    finally:
+        os.close(leader)
+        os.close(follower)
+    read_end, write_end = os.pipe()
+    try:
+        assert enable_tty_echo(read_end) is None
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+
+
+# -- the served application: debugger, lint, meta, static, processes --------------------------
+
+FEATURES_APP = '''
+from clastic import Application, Response, render_basic
+
+def unquoted_etag():
+    return Response('tagged', headers={'ETag': 'not-quoted'})
+
+def environ(request):
+    return repr(request.environ['wsgi.multiprocess'])
+
+app = Application([('/', lambda: 'Hello!', render_basic), ('/etag', unquoted_etag),
+                   ('/multiprocess', environ, render_basic)])
+
+if __name__ == '__main__':
+    app.serve()
+'''
+DEBUGGER_CSS = '/?__debugger__=yes&cmd=resource&f=style.css'
+
+
+def _serve_features(tmp_path: Path, *flags: str):
+    (tmp_path / 'files').mkdir(exist_ok=True)
+    (tmp_path / 'files' / 'f.txt').write_text('static file')
+    (tmp_path / 'features.py').write_text(FEATURES_APP)
+    port = free_port()
+    log = tmp_path / 'features.log'
+    proc = start(['features.py', '--port', port, '--no-reloader', *flags], tmp_path, log)
+    return port, proc, log
+
+
+def test_served_app_has_debugger_lint_meta_and_static(tmp_path):
+    port, proc, log = _serve_features(tmp_path, '--static-path', 'files', '--static-prefix', 'assets')
+    try:
+        wait_serving(port, proc, log)
+        assert fetch(port, '/')[:2] == (200, 'Hello!')
+        assert fetch(port, '/assets/f.txt')[:2] == (200, 'static file')
+        status, body, _ = fetch(port, '/_meta/')
+        assert status == 200 and '/multiprocess' in body
+        status, _, headers = fetch(port, DEBUGGER_CSS)  # answered by Werkzeug's debugger
+        assert status == 200 and headers['Content-Type'].startswith('text/css')
+        status, body, _ = fetch(port, '/console')  # only an evalex debugger has a console
+        assert status == 200 and 'Interactive Console' in body
+        assert fetch(port, '/multiprocess')[1] == 'False'
+        assert fetch(port, '/etag')[:2] == (200, 'tagged')
+        poll(lambda: 'Unquoted etag emitted' in log.read_text(), 5, 'the lint warning', log)
+        output = log.read_text()
+        assert 'Debugger PIN: ' in output
+        assert f'Running on http://{HOST}:{port}/' in output
+        assert 'WARNING: the interactive debugger' not in output
+    finally:
+        stop(proc)
+
+
+def test_switched_off_features_are_off(tmp_path):
+    # 127.0.0.2 is loopback too (all of 127/8 is, on Linux), but not the default address.
+    host = '127.0.0.2'
+    port, proc, log = _serve_features(tmp_path, '--address', host, '--static-path', 'files',
+                                      '--no-meta', '--no-static', '--no-debugger',
+                                      '--no-wsgi-lint', '--processes', '2')
+    try:
+        wait_serving(port, proc, log, host)
+        assert fetch(port, '/')[0] == 0  # nothing listens on 127.0.0.1
+        assert fetch(port, '/_meta/', host)[0] == 404
+        assert fetch(port, '/static/f.txt', host)[0] == 404
+        status, body, _ = fetch(port, DEBUGGER_CSS, host)  # reaches the application's own '/'
+        assert (status, body) == (200, 'Hello!')
+        assert fetch(port, '/console', host)[0] == 404
+        assert fetch(port, '/multiprocess', host)[1] == 'True'
+        assert fetch(port, '/etag', host)[:2] == (200, 'tagged')
+        # Lint would warn while the request is handled; the next request's log line follows it.
+        assert fetch(port, '/', host)[0] == 200
+        poll(lambda: log.read_text().count('"GET / HTTP') >= 2, 5, 'the request log', log)
+        output = log.read_text()
+        assert 'Unquoted etag' not in output and 'Debugger PIN' not in output
+    finally:
+        stop(proc)
+
+
+def test_port_in_use_is_one_line_and_status_1(tmp_path):
+    with socket.socket() as taken:
+        taken.bind((HOST, 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for flags in ([], ['--no-reloader']):
+            result = subprocess.run([sys.executable, str(HELLO_PATH), '--port', str(port), *flags],
+                                    cwd=str(tmp_path), env=child_env(), capture_output=True,
+                                    text=True, timeout=30)
+            assert result.returncode == 1
+            lines = result.stderr.strip().splitlines()
+            assert len(lines) == 1, result.stderr
+            assert str(port) in lines[0] and 'in use' in lines[0]
+
+
+def test_debugger_off_loopback_warns(tmp_path):
+    # 192.0.2.1 (TEST-NET-1) is no address of this machine: the warning is
+    # printed, then binding fails, and nothing is ever exposed.
+    argv = [sys.executable, str(HELLO_PATH), '--address', '192.0.2.1', '--port', str(free_port())]
+    warned = subprocess.run(argv, cwd=str(tmp_path), env=child_env(), capture_output=True,
+                            text=True, timeout=30)
+    assert 'WARNING: the interactive debugger' in warned.stderr and '192.0.2.1' in warned.stderr
+    assert warned.returncode == 1
+    quiet = subprocess.run(argv + ['--no-debugger'], cwd=str(tmp_path), env=child_env(),
+                           capture_output=True, text=True, timeout=30)
+    assert 'WARNING' not in quiet.stderr and quiet.returncode == 1
+
+
+# -- the reloader survives broken code ----------------------------------------------------------
+
+APP_TEMPLATE = '''import helper
+from clastic import Application, render_basic
+
+def hello({args}):
+    return {answer!r} + helper.SUFFIX
+
+app = Application([('/', hello, render_basic)])
+
+if __name__ == '__main__':
+    app.serve(use_meta=False, use_static=False)
+'''
+
+
+def _app_source(answer: str, args: str = '') -> str:
+    return APP_TEMPLATE.format(answer=answer, args=args)
+
+
+def test_reloader_restarts_and_serves_the_flaw_page_while_broken(tmp_path):
+    app_path, helper_path = tmp_path / 'app.py', tmp_path / 'helper.py'
+    edit(helper_path, 'SUFFIX = "!"\n')
+    edit(app_path, _app_source('version 1'))
+    port = free_port()
+    log = tmp_path / 'server.log'
+    proc = start([app_path, '--port', port], tmp_path, log)
+
+    def shows(expected_status: int, *texts: str) -> Callable[[], bool]:
+        def check() -> bool:
+            assert proc.poll() is None, log.read_text()  # the supervisor never goes down
+            status, body, _ = fetch(port)
+            return status == expected_status and all(text in body for text in texts)
+        return check
+
+    try:
+        wait_serving(port, proc, log)
+        assert fetch(port)[:2] == (200, 'version 1!')
+
+        edit(app_path, _app_source('version 2'))
+        poll(shows(200, 'version 2!'), RELOAD_DEADLINE, 'reload after an edit', log)
+
+        edit(app_path, _app_source('version 3').replace('def hello(', 'def hello(<'))
+        poll(shows(500, 'SyntaxError'), RELOAD_DEADLINE, 'flaw page for a SyntaxError', log)
+        body = fetch(port)[1]
+        assert 'def hello(&lt;):' in body and '<):' not in body  # the offending line, escaped
+        assert str(app_path) in body  # among the monitored files
+
+        edit(app_path, _app_source('version 4'))
+        poll(shows(200, 'version 4!'), RELOAD_DEADLINE, 'recovery from the SyntaxError', log)
+
+        edit(app_path, _app_source('version 5', args='unknown_arg'))
+        poll(shows(500, 'NameError', 'unresolved endpoint arguments', 'unknown_arg'),
+             RELOAD_DEADLINE, 'flaw page for an unresolved argument', log)
+
+        edit(app_path, _app_source('version 6'))
+        poll(shows(200, 'version 6!'), RELOAD_DEADLINE, 'recovery from the NameError', log)
+
+        edit(helper_path, 'import no_such_module_here\nSUFFIX = "?"\n')
+        poll(shows(500, 'ModuleNotFoundError', 'no_such_module_here'), RELOAD_DEADLINE,
+             'flaw page for an ImportError in an imported module', log)
+        assert str(helper_path) in fetch(port)[1]
+
+        edit(helper_path, 'SUFFIX = "?"\n')  # the fix is in the module that failed to import
+        poll(shows(200, 'version 6?'), RELOAD_DEADLINE, 'recovery from the ImportError', log)
+    finally:
+        stop(proc)
+
+
+SELF_FIXING = """import pathlib
+import time
+
+# A developer saving the fix while the broken version is still starting.
+time.sleep(0.05)  # later than the start by more than a file-system clock tick
+pathlib.Path(__file__).write_text({fixed!r})
+raise RuntimeError('the broken version')
+"""
+
+
+def test_a_fix_saved_while_the_program_fails_is_not_missed(tmp_path):
+    app_path = tmp_path / 'app.py'
+    edit(tmp_path / 'helper.py', 'SUFFIX = "!"\n')
+    edit(app_path, _app_source('version 1'))
+    port = free_port()
+    log = tmp_path / 'server.log'
+    proc = start([app_path, '--port', port], tmp_path, log)
+    try:
+        wait_serving(port, proc, log)
+        edit(app_path, SELF_FIXING.format(fixed=_app_source('version 2')))
+        # No edit after this one: only noticing the fix made during the failed start helps.
+        poll(lambda: fetch(port)[:2] == (200, 'version 2!'), RELOAD_DEADLINE,
+             'the fix saved during the failing start', log)
+        assert 'the broken version' in log.read_text()
+    finally:
+        stop(proc)
+
+
+# -- Ctrl-C -------------------------------------------------------------------------------------
+
+def _drain(fd: int, sink: bytearray) -> None:
+    """Read a pty until it closes, so the server never blocks writing its log."""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # EIO: every writer is gone
+            return
+        if not chunk:
+            return
+        sink.extend(chunk)
+
+
+def test_ctrl_c_stops_server_and_reloader_child_and_restores_echo(tmp_path):
+    leader, follower = os.openpty()
+    output = bytearray()
+    reader = threading.Thread(target=_drain, args=(leader, output), daemon=True)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, str(HELLO_PATH), '--port', str(port)],
+                            cwd=str(tmp_path), env=child_env(), stdin=follower, stdout=follower,
+                            stderr=follower, start_new_session=True, preexec_fn=_restore_sigint)
+    reader.start()
+    try:
+        poll(lambda: fetch(port)[1] == 'Hello, world!', STARTUP_DEADLINE, 'hello.py serving')
+        children = psutil.Process(proc.pid).children(recursive=True)
+        assert children, 'the reloader runs the application in a child process'
+        # Like a debugger or a password prompt interrupted in the child.
+        attributes = termios.tcgetattr(follower)
+        attributes[3] &= ~termios.ECHO
+        termios.tcsetattr(follower, termios.TCSANOW, attributes)
+
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
+        assert proc.wait(timeout=2) == 0
+        alive = [child.pid for child in children if child.is_running()
+                 and child.status() != psutil.STATUS_ZOMBIE]
+        assert alive == []
+        assert termios.tcgetattr(follower)[3] & termios.ECHO
+        assert open_test_socket(HOST, port)  # the port is free again
+    finally:
+        stop(proc)
+        os.close(follower)
+        reader.join(timeout=5)
+        os.close(leader)
+    assert b'Traceback' not in bytes(output), bytes(output).decode('utf-8', 'replace')
