@@ -321,7 +321,10 @@ class BoundRoute:
         self._layers = layers
         self._endpoint_injectable = compiler.injectable(endpoint)
         where = f'route {self.pattern!r}'
-        self._execute = compiler.compile_chain(ChainSpec(
+        #: The compiled chain of middleware, endpoint and render:
+        #: ``chain(request, dispatch_state, *url_values) -> Response``, with
+        #: the URL values of :meth:`match`. Its source is :attr:`chain_source`.
+        self.chain = self._execute = compiler.compile_chain(ChainSpec(
             where, entry_args, constants, layers, self._endpoint_injectable,
             compiler.injectable(self.render) if self.render is not None else None))
         error_args = ('request', '_error', '_dispatch_state') + url_names
@@ -335,7 +338,7 @@ class BoundRoute:
     @property
     def chain_source(self) -> str:
         """The generated Python source of this route's chain, as it runs."""
-        return self._execute.chain_source
+        return self.chain.chain_source
 
     def match(self, path: str, method: str) -> Tuple[str, Sequence[Any]]:
         """Answer ``(Match.FULL/PARTIAL/NONE, URL values in url_names order)``.
@@ -366,10 +369,6 @@ class BoundRoute:
         """Build this route's path from *params*; ValueError for missing or invalid ones."""
         return self._pattern.build(params)
 
-    def run(self, request: Any, dispatch_state: DispatchState, values: Sequence[Any]) -> Any:
-        """Run the compiled chain with the URL *values* of :meth:`match`: the Response."""
-        return self._execute(request, dispatch_state, *values)
-
     def execute(self, request: Any, **kwargs: Any) -> Any:
         """Run the compiled chain for *request* with URL bindings by name.
 
@@ -383,7 +382,7 @@ class BoundRoute:
         unknown = sorted(set(kwargs) - set(self.url_names))
         if unknown:
             raise TypeError(f'{self.label} has no URL bindings named {unknown}')
-        return self._execute(request, state, *(kwargs.get(name) for name in self.url_names))
+        return self.chain(request, state, *(kwargs.get(name) for name in self.url_names))
 
     def render_error_response(self, request: Any, error: Any, dispatch_state: DispatchState,
                               values: Sequence[Any] = ()) -> Any:
