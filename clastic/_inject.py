@@ -14,16 +14,16 @@ once, at construction:
 """
 
 import functools
-import hashlib
 import inspect
 import keyword
-import linecache
 import re
 import types
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from werkzeug.wrappers import Response
+
+from ._codegen import CodeCache
 
 #: Names clastic itself provides; nothing else may provide them.
 RESERVED_ARGS = ('request', 'next', 'context', '_application', '_route',
@@ -174,7 +174,8 @@ class ChainCompiler:
     """
 
     def __init__(self) -> None:
-        self._factories: Dict[str, Callable[..., Callable[..., Any]]] = {}
+        #: Compiled generated code of this application: chains and pattern matchers.
+        self.code_cache = CodeCache()
         self._injectables: Dict[Any, Injectable] = {}
 
     def injectable(self, func: Callable[..., Any]) -> Injectable:
@@ -220,11 +221,7 @@ class ChainCompiler:
                   f'    def {name}({", ".join(map(variable, entry_args))}):']
         body = ['        ' + line for line in emitter.writer.lines]
         source = '\n'.join(header + body + [f'    return {name}', ''])
-        factory = self._factories.get(source)
-        if factory is None:
-            factory = _compile_factory(source)
-            self._factories[source] = factory
-        function = factory(*(emitter.values[var] for var in free))
+        function = self.code_cache.build(source, 'chain', {var: emitter.values[var] for var in free})
         function.chain_source = source
         return function
 
@@ -234,16 +231,6 @@ def _check_names(route_label: str, entry_args: Iterable[str], constants: Mapping
     if clashing:
         raise NameError(f'names starting with {_INTERNAL_PREFIX!r} are reserved for clastic:'
                         f' {clashing} in {route_label}')
-
-
-def _compile_factory(source: str) -> Callable[..., Callable[..., Any]]:
-    digest = hashlib.sha1(source.encode('utf-8')).hexdigest()[:12]
-    filename = f'<clastic chain {digest}>'
-    # Register the source so tracebacks and debuggers can show generated code.
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace: Dict[str, Any] = {}
-    exec(compile(source, filename, 'exec'), namespace)
-    return namespace['_c_make']
 
 
 def variable(name: str) -> str:

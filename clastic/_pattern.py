@@ -22,6 +22,8 @@ import re
 from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple, Union
 from urllib.parse import quote
 
+from ._codegen import CodeCache
+
 
 class InvalidPattern(ValueError):
     """Raised for a malformed route pattern or an unknown binding type."""
@@ -196,7 +198,8 @@ class Pattern:
     '/a/b/1/thing/2/3'
     """
 
-    def __init__(self, text: str, converters: Mapping[str, Converter] = BUILTIN_CONVERTERS):
+    def __init__(self, text: str, converters: Mapping[str, Converter] = BUILTIN_CONVERTERS,
+                 code_cache: Optional[CodeCache] = None):
         self.text = text
         self.segments, self.is_branch = parse_pattern(text)
         self._converters: Dict[str, Converter] = {}
@@ -216,10 +219,11 @@ class Pattern:
         #: ``matcher(path)`` returns the list of converted values in
         #: :attr:`names` order if *path* matches exactly, else None: what
         #: dispatch calls.
+        self.matcher_source: Optional[str] = None
         if not self.bindings:
             self.matcher = self._static_matcher()
         elif all(binding.op == ':' for binding in self.bindings):
-            self.matcher = self._segment_matcher()
+            self.matcher = self._segment_matcher(code_cache or CodeCache())
         else:
             self.matcher = self._regex_matcher()
 
@@ -244,44 +248,51 @@ class Pattern:
             return [] if path == text else None
         return match
 
-    def _segment_matcher(self) -> Callable[[str], Optional[List[Any]]]:
-        """Match fixed-length patterns by comparing segments: no regex to compile."""
+    def _segment_matcher(self, code_cache: CodeCache) -> Callable[[str], Optional[List[Any]]]:
+        """Match fixed-length patterns by comparing segments: generated code, no regex.
+
+        The source (:attr:`matcher_source`) does for one pattern what
+        Falcon's compiled router does for a table: a length check, a
+        comparison per static segment, a check and conversion per binding.
+        Static text and converters are free names (``_s1``, ``_convert_v0``),
+        so patterns of one shape share their compiled code.
+        """
         # '/a/<b>' splits as ['', 'a', b]; a branch adds a last '' for the trailing slash.
         parts = ('', *self.segments) + (('',) if self.is_branch or not self.segments else ())
-        part_count = len(parts)
-        statics = tuple((index, part) for index, part in enumerate(parts) if isinstance(part, str))
-        # Text bindings take any non-empty segment as is (no check, no conversion).
-        bindings = tuple(
-            (index, None, None) if converter is _ANY_SEGMENT
-            else (index, re.compile(converter.regex).fullmatch, converter.to_python)
-            for index, converter in ((index, self._converters[part.name])
-                                     for index, part in enumerate(parts) if isinstance(part, Binding)))
-
-        def match(path: str) -> Optional[List[Any]]:
-            pieces = path.split('/')
-            if len(pieces) != part_count:
-                return None
-            for index, text in statics:
-                if pieces[index] != text:
-                    return None
-            values = []
-            for index, fits, to_python in bindings:
-                raw = pieces[index]
-                if fits is None:
-                    if not raw:
-                        return None
-                    values.append(raw)
-                    continue
-                if fits(raw) is None:
-                    return None
-                try:
-                    values.append(to_python(raw))
-                except (ValueError, TypeError):
-                    return None  # a value the converter refuses: not this route
-                except Exception as error:
-                    raise ConverterError(self.text, raw, to_python) from error
-            return values
-        return match
+        free: Dict[str, Any] = {'_pattern_text': self.text, 'ConverterError': ConverterError}
+        tests = [f'len(parts) != {len(parts)}']
+        for index, part in enumerate(parts):
+            if isinstance(part, str) and index:
+                free[f'_s{index}'] = part
+                tests.append(f'parts[{index}] != _s{index}')
+        body = ['parts = path.split("/")', f'if {" or ".join(tests)}:', '    return None']
+        values = []
+        for index, part in enumerate(parts):
+            if not isinstance(part, Binding):
+                continue
+            value = f'_v{len(values)}'
+            values.append(value)
+            body.append(f'{value} = parts[{index}]')
+            converter = self._converters[part.name]
+            if converter is _ANY_SEGMENT:  # any non-empty segment, as is
+                body += [f'if not {value}:', '    return None']
+                continue
+            free[f'_fits{value}'] = re.compile(converter.regex).fullmatch
+            free[f'_convert{value}'] = converter.to_python
+            body += [f'if _fits{value}({value}) is None:',
+                     '    return None',
+                     'try:',
+                     f'    {value} = _convert{value}({value})',
+                     'except (ValueError, TypeError):',
+                     '    return None  # a value the converter refuses: not this route',
+                     'except Exception as error:',
+                     f'    raise ConverterError(_pattern_text, {value}, _convert{value}) from error']
+        body.append(f'return [{", ".join(values)}]')
+        #: The generated source of the matcher (fixed-length patterns only).
+        self.matcher_source = '\n'.join(
+            [f'def _c_make({", ".join(free)}):', '    def match(path):',
+             *('        ' + line for line in body), '    return match', ''])
+        return code_cache.build(self.matcher_source, 'pattern', free)
 
     def _regex_matcher(self) -> Callable[[str], Optional[List[Any]]]:
         """Match variable-length patterns (``?``, ``+``, ``*``) with one regex."""

@@ -265,7 +265,8 @@ class BoundRoute:
         self.render_factory = render_factory
         self.slash_mode = slash_mode
         try:
-            self._pattern = Pattern(pattern, _merged_converters(bound_apps))
+            self._pattern = Pattern(pattern, _merged_converters(bound_apps),
+                                    bound_apps[-1].chain_compiler.code_cache)
         except InvalidPattern as exc:
             raise InvalidPattern(f'{exc}; in {self.label}') from None
         self.is_branch = self._pattern.is_branch

@@ -348,3 +348,19 @@ def test_pattern_errors_are_clastic_route_classes():
     assert InvalidPattern is route.InvalidPattern
     assert InvalidPattern.__module__ == 'clastic.route'
     assert route.InvalidMethod.__module__ == route.InvalidEndpoint.__module__ == 'clastic.route'
+
+
+def test_fixed_length_matchers_are_generated_code_shown_in_tracebacks():
+    import traceback
+
+    from clastic._pattern import Converter, ConverterError
+
+    def boom(text):
+        raise RuntimeError('converter bug')
+    pattern = Pattern('/user/<n:boomy>/', {'boomy': Converter(r'.+', boom, str)})
+    assert '    def match(path):' in pattern.matcher_source
+    with pytest.raises(ConverterError) as caught:
+        pattern.match('/user/3/')
+    assert isinstance(caught.value.__cause__, RuntimeError)
+    shown = ''.join(traceback.format_exception(caught.value))
+    assert '_v0 = _convert_v0(_v0)' in shown and "'/user/<n:boomy>/'" in shown
