@@ -249,9 +249,12 @@ class UndeclaredProvide(TypeError):
     """A middleware called ``next()`` with a name it does not declare."""
 
 
-def _undeclared_provide(owner: str, declared: Tuple[str, ...], passed: Mapping[str, Any]) -> None:
-    raise UndeclaredProvide(f'{owner} called next() with {sorted(passed)}, which it does not'
-                            f' declare; its declared provides: {list(declared)}')
+def _check_next_call(error: TypeError, next_name: str, owner: str, declared: Tuple[str, ...]) -> None:
+    """Raise UndeclaredProvide if *error* is a call of *next_name* with an undeclared name."""
+    found = re.search(r"unexpected keyword argument '(\w+)'", str(error))
+    if found and f'{next_name}()' in str(error):
+        raise UndeclaredProvide(f'{owner} called next() with {found.group(1)!r}, which it does not'
+                                f' declare; its declared provides: {list(declared)}') from error
 
 
 def _not_a_response(route_label: str, has_render: bool, result: Any) -> None:
@@ -271,7 +274,7 @@ class _ChainEmitter:
         self.spec = spec
         self.writer = _Writer()
         self.values: Dict[str, Any] = {'_c_Response': Response,
-                                       '_c_undeclared_provide': _undeclared_provide}
+                                       '_c_check_next_call': _check_next_call}
         self.used_constants: List[str] = []
         self.problems: List[str] = []
         self.layer_count = 0
@@ -291,13 +294,12 @@ class _ChainEmitter:
         spec = self.spec
         available = frozenset(spec.entry_args) | frozenset(spec.constants)
         request_layers = [layer for layer in spec.layers if layer.phase == 'request']
-        result = self._emit_nested(request_layers, available, self._emit_endpoint_and_render)
         if not spec.returns_response:
-            self.writer.line(f'return {result}')
+            self._emit_nested(request_layers, available, self._emit_endpoint_and_render, 'return ')
             return
+        self._emit_nested(request_layers, available, self._emit_endpoint_and_render, '_c_result = ')
         # Checked here, inside the chain, so a wrong result is an error raised
         # by the route like any other.
-        self.writer.line(f'_c_result = {result}')
         self.writer.line('if not isinstance(_c_result, _c_Response):')
         not_a_response = self._value('_c_not_a_response', functools.partial(
             _not_a_response, spec.route_label, spec.render is not None))
@@ -310,52 +312,53 @@ class _ChainEmitter:
         call = self.call(self.function_var, self.spec.endpoint, available, role, pass_all=pass_all)
         self.writer.line(f'return {call}')
 
-    def _emit_endpoint_and_render(self, available: frozenset) -> str:
+    def _emit_endpoint_and_render(self, available: frozenset, target: str) -> None:
         spec = self.spec
         endpoint_layers = [layer for layer in spec.layers if layer.phase == 'endpoint']
-        context = self._emit_nested(endpoint_layers, available,
-                                    lambda avail: self.call(self.function_var, spec.endpoint,
-                                                            avail, 'endpoint'))
+        self._emit_nested(endpoint_layers, available, lambda avail, to: self.writer.line(
+            to + self.call(self.function_var, spec.endpoint, avail, 'endpoint')), 'context = ')
         if spec.render is None:
-            return context
-        self.writer.line(f'context = {context}')
+            self.writer.line(f'{target}context')
+            return
         self.writer.line('if isinstance(context, _c_Response):')
         self.writer.line('    return context')
         render_var = self._value('_c_render', spec.render.target)
         render_layers = [layer for layer in spec.layers if layer.phase == 'render']
-        return self._emit_nested(render_layers, available | {'context'},
-                                 lambda avail: self.call(render_var, spec.render, avail, 'render'))
+        self._emit_nested(render_layers, available | {'context'}, lambda avail, to: self.writer.line(
+            to + self.call(render_var, spec.render, avail, 'render')), target)
 
     def _emit_nested(self, layers: List[Layer], available: frozenset,
-                     innermost: Callable[[frozenset], str]) -> str:
-        """Emit a ``next`` function per layer; return the outermost call expression.
+                     emit_innermost: Callable[[frozenset, str], None], target: str) -> None:
+        """Emit a ``next`` function per layer and the call of the outermost,
+        as the statement ``<target><call>`` (``return ...``, ``context = ...``).
 
-        *innermost* may emit statements; it returns the expression that ends
-        the innermost ``next``.
+        *emit_innermost(available, target)* writes what the innermost ``next`` runs.
         """
         if not layers:
-            return innermost(available)
+            emit_innermost(available, target)
+            return
         layer, rest = layers[0], layers[1:]
         tag = f'{self.layer_count}_{layer.owner_name}_{layer.phase}'
         self.layer_count += 1
-        next_var = self._open_next(f'_c_next{tag}', layer)
-        inner = self._emit_nested(rest, available | frozenset(layer.provides), innermost)
-        self.writer.line(f'return {inner}')
+        next_var = f'_c_next{tag}'
+        # A provide the middleware does not pass to next() arrives as None.
+        params = ', '.join(f'{variable(name)}=None' for name in layer.provides)
+        self.writer.line(f'def {next_var}({params}):')
+        self.writer.depth += 1
+        self._emit_nested(rest, available | frozenset(layer.provides), emit_innermost, 'return ')
         self.writer.depth -= 1
         layer_var = self._value(f'_c_mw{tag}', layer.injectable.target)
-        return self.call(layer_var, layer.injectable, available, 'middleware', next_var=next_var,
+        call = self.call(layer_var, layer.injectable, available, 'middleware', next_var=next_var,
                          owner=layer.owner, context_ok=layer.phase == 'render')
-
-    def _open_next(self, next_var: str, layer: Layer) -> str:
-        # A provide the middleware does not pass to next() arrives as None;
-        # a name it does not declare is reported, naming the middleware.
-        params = [f'{variable(name)}=None' for name in layer.provides] + ['**_c_undeclared']
-        self.writer.line(f'def {next_var}({", ".join(params)}):')
-        self.writer.depth += 1
-        owner = self._value(f'_c_owner{self.layer_count}', (layer.owner, layer.provides))
-        self.writer.line('if _c_undeclared:')
-        self.writer.line(f'    _c_undeclared_provide(*{owner}, _c_undeclared)')
-        return next_var
+        # A name the middleware passes to next() without declaring it is a
+        # TypeError there; this names the middleware instead (costs nothing
+        # until an exception is raised).
+        owner = self._value(f'_c_owner{tag}', (next_var, layer.owner, layer.provides))
+        self.writer.line('try:')
+        self.writer.line(f'    {target}{call}')
+        self.writer.line('except TypeError as _c_error:')
+        self.writer.line(f'    _c_check_next_call(_c_error, *{owner})')
+        self.writer.line('    raise')
 
     def call(self, var: str, injectable: Injectable, available: frozenset, role: str,
              next_var: Optional[str] = None, owner: str = '', pass_all: bool = False,

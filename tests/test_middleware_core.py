@@ -447,7 +447,9 @@ def test_next_with_an_undeclared_name_names_the_middleware():
     with pytest.raises(UndeclaredProvide) as caught:
         app.get_local_client().get('/')
     message = str(caught.value)
-    assert 'middleware Sloppy' in message and "['usr']" in message and "['user']" in message
+    assert 'middleware Sloppy' in message and "'usr'" in message and "['user']" in message
+    assert '_c_' not in message  # nothing of the generated chain's internals
+    assert isinstance(caught.value.__cause__, TypeError)
 
 
 def test_chain_source_names_layers_and_phases():
@@ -462,7 +464,7 @@ def test_chain_source_names_layers_and_phases():
 
     app = Application([('/', lambda user: user, render_basic)], middlewares=[Auth()])
     source = app.routes[0]._execute.chain_source
-    assert 'def _c_next0_Auth_request(user=None, **_c_undeclared):' in source
+    assert 'def _c_next0_Auth_request(user=None):' in source
     assert '_c_mw1_Auth_render(' in source
 
 
@@ -475,3 +477,19 @@ def test_provides_must_be_usable_parameter_names(name):
             return next()
     with pytest.raises(TypeError, match='invalid argument names'):
         Application([('/', lambda: Response(''))], middlewares=[Odd()])
+
+
+def test_a_type_error_inside_the_chain_is_not_mistaken_for_an_undeclared_provide():
+    class Passing(Middleware):
+        provides = ('user',)
+
+        def request(self, next):
+            return next(user='ann')
+
+    def endpoint(user):
+        return len(user, 'extra')  # a TypeError of the endpoint's own
+    app = Application([('/', endpoint)], middlewares=[Passing()],
+                      error_handler=ErrorHandler(reraise_uncaught=True))
+    with pytest.raises(TypeError) as caught:
+        app.get_local_client().get('/')
+    assert type(caught.value) is TypeError and 'len()' in str(caught.value)
