@@ -1,0 +1,57 @@
+"""The segment-tree router: candidates in declared order, flat with shared prefixes."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from clastic import Application, Response
+from clastic._dispatch import LinearRouter, TreeRouter
+
+
+def fake_route(name, segments, fixed=True):
+    return SimpleNamespace(name=name, router_segments=segments, is_fixed_length=fixed)
+
+
+def names(routes):
+    return [route.name for route in routes]
+
+
+def test_candidates_keep_declared_order_across_branches():
+    routes = [fake_route('static', ('a', 'b')), fake_route('any-first', (None, 'b')),
+              fake_route('tail', ('a',), fixed=False), fake_route('other', ('a', 'c'))]
+    router = TreeRouter(routes)
+    assert names(router.candidates('/a/b')) == ['static', 'any-first', 'tail']
+    assert names(router.candidates('/a/c')) == ['tail', 'other']
+    assert names(router.candidates('/z/b')) == ['any-first']
+    assert names(router.candidates('/a/b/c/d')) == ['tail']
+    assert names(router.candidates('/q')) == []
+
+
+def test_variable_length_routes_stay_candidates_for_longer_paths():
+    routes = [fake_route('root-tail', (), fixed=False), fake_route('leaf', ('x', 'y'))]
+    router = TreeRouter(routes)
+    assert names(router.candidates('/')) == ['root-tail']
+    assert names(router.candidates('/x/y')) == ['root-tail', 'leaf']
+    assert names(router.candidates('/x/y/z/w')) == ['root-tail']
+
+
+def test_branch_routes_end_after_their_trailing_slash():
+    routes = [fake_route('leaf', ('a',)), fake_route('branch', ('a', ''))]
+    router = TreeRouter(routes)
+    assert names(router.candidates('/a')) == ['leaf']
+    assert names(router.candidates('/a/')) == ['branch']
+    assert names(router.variant_candidates('/a')) == ['leaf', 'branch']
+    assert names(router.variant_candidates('/')) == []
+
+
+def test_a_thousand_routes_under_one_prefix_yield_one_candidate():
+    app = Application([(f'/api/v1/r{i}/<a>', lambda a: Response(a)) for i in range(1000)])
+    candidates = app._router.candidates('/api/v1/r999/x')
+    assert [route.pattern for route in candidates] == ['/api/v1/r999/<a>']
+    assert app.get_local_client().get('/api/v1/r999/x').get_data() == b'x'
+
+
+@pytest.mark.parametrize('path', ['/', '/a', '/a/b/c', '/x/y'])
+def test_linear_router_offers_every_route(path):
+    routes = [fake_route('one', ('a',)), fake_route('two', (None,), fixed=False)]
+    assert names(LinearRouter(routes).candidates(path)) == ['one', 'two']
