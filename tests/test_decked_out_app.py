@@ -1,9 +1,11 @@
 """A "decked out" application, written the way a user of clastic writes one.
 
 Many features in one Application: resources, a middleware providing a value,
-a ``**kw`` debug endpoint that looks at the application and route, a bound
-method as endpoint with render_basic's format negotiation, a Redirector, a
-clastic_decorator, an embedded Cline, and the interactive REPLErrorHandler.
+query parameters, a signed-cookie session and a context processor, a ``**kw``
+debug endpoint that looks at the application and route, a bound method as
+endpoint with render_basic's format negotiation, a Redirector, a
+clastic_decorator, an embedded Cline, the object browser and webtop mounted
+inside, and the interactive REPLErrorHandler.
 """
 import inspect
 import json
@@ -11,10 +13,13 @@ import json
 import pytest
 from _helpers import body
 
-from clastic import Application, Middleware, Redirector, render_basic
+from clastic import Application, GetParamMiddleware, Middleware, Redirector, Route, render_basic
 from clastic.cline import Cline
+from clastic.contrib import obj_browser, webtop
 from clastic.decorators import clastic_decorator
 from clastic.errors import BadRequest, REPLErrorHandler
+from clastic.middleware import SimpleContextProcessor
+from clastic.middleware.cookie import RandomSecretKeyWarning, SignedCookieMiddleware
 
 MAX_LIMIT = 1000
 
@@ -69,6 +74,17 @@ def boom():
     raise ValueError('the fizzbuzzer overheated')
 
 
+def session(cookie, name=None, expire_cookie=False):
+    """Remembers a name in the session cookie; ``?expire_cookie=1`` forgets it."""
+    if expire_cookie:
+        cookie.set_expires()
+        return {'forgotten': True}
+    if name:
+        cookie['name'] = name
+    cookie['visits'] = cookie.get('visits', 0) + 1
+    return {'remembered': cookie.get('name'), 'visits': cookie['visits']}
+
+
 def create_api():
     api = Cline()
 
@@ -86,9 +102,16 @@ def create_decked_out_app():
               ('/fizzbuzz/<limit:int>', fizzbuzzer.fizzbuzz, render_basic),
               ('/fb', Redirector('fizzbuzz/15')),
               ('/boom', boom, render_basic),
-              ('/api', create_api())]
+              Route('/session', session, render_basic,
+                    middlewares=[GetParamMiddleware(['name', 'expire_cookie']),
+                                 SimpleContextProcessor('name')]),
+              ('/api', create_api()),
+              ('/obj/', obj_browser.create_app()),
+              ('/webtop/', webtop.top.create_app())]
+    with pytest.warns(RandomSecretKeyWarning):  # no key: sessions end with the process
+        cookie_middleware = SignedCookieMiddleware()
     return Application(routes, resources={'greeting': 'Hello'},
-                       middlewares=[VisitorMiddleware()],
+                       middlewares=[VisitorMiddleware(), cookie_middleware],
                        error_handler=REPLErrorHandler())
 
 
@@ -103,9 +126,10 @@ def client(app):
 
 
 def test_routes_are_bound_in_the_order_given(app):
-    assert [route.pattern for route in app.routes] == [
-        '/', '/hello/<name>', '/debug', '/fizzbuzz/<limit:int>', '/fb', '/boom',
+    assert [route.pattern for route in app.routes][:8] == [
+        '/', '/hello/<name>', '/debug', '/fizzbuzz/<limit:int>', '/fb', '/boom', '/session',
         '/api/fizzbuzz/<limit:int>']
+    assert {route.pattern.split('/')[1] for route in app.routes[8:]} == {'obj', 'webtop'}
 
 
 def test_hello_gets_a_resource_a_middleware_value_and_a_url_binding(client):
@@ -133,8 +157,8 @@ def test_debug_sees_the_request_application_and_route(client):
         'path': '/debug',
         'args': {'x': '1'},
         'route': '/debug',
-        'endpoints': ['hello', 'hello', 'debug', 'fizzbuzz', 'Redirector', 'boom',
-                      'api_fizzbuzz'],
+        'endpoints': ['hello', 'hello', 'debug', 'fizzbuzz', 'Redirector', 'boom', 'session',
+                      'api_fizzbuzz', *reported_endpoints(client)],
         # **kw takes only named arguments: nothing extra is forced into it.
         'kw': []}
 
@@ -215,3 +239,27 @@ def test_repl_error_handler_lists_the_routes_tried_on_a_404(client):
     assert reported['request']['path'] == '/nowhere'
     assert [route['pattern'] for route in reported['routes']][:3] == [
         '/', '/hello/<name>', '/debug']
+
+
+def reported_endpoints(client):
+    """The endpoint names /debug reports for the mounted contrib apps."""
+    return json.loads(body(client.get('/debug')))['endpoints'][8:]
+
+
+def test_session_remembers_a_query_parameter_and_expires_on_request(client):
+    first = json.loads(body(client.get('/session?name=Ann')))
+    assert first == {'remembered': 'Ann', 'visits': 1, 'name': 'Ann'}
+    second = json.loads(body(client.get('/session')))
+    assert second == {'remembered': 'Ann', 'visits': 2, 'name': None}
+    forgotten = client.get('/session?expire_cookie=1')
+    assert json.loads(body(forgotten))['forgotten'] is True
+    assert 'Max-Age=0' in forgotten.headers['Set-Cookie']
+    assert json.loads(body(client.get('/session'))) == {'remembered': None, 'visits': 1, 'name': None}
+
+
+def test_object_browser_and_webtop_are_mounted(client):
+    objects = client.get('/obj/')
+    assert (objects.status_code, objects.mimetype) == (200, 'text/html')
+    processes = client.get('/webtop/')
+    assert (processes.status_code, processes.mimetype) == (200, 'text/html')
+

@@ -2,12 +2,8 @@
 resources for the host URL and a SQLite store, a signed cookie carrying a
 flash message from the form POST to the home page, redirects, and a 404 for
 links that are unknown, expired or used up.
-
-The form is read inline from ``request.form``; once PostDataMiddleware lands,
-``add_entry`` takes ``target_url, new_alias, expiry_time, max_count`` from
-``PostDataMiddleware({'target_url': str, 'new_alias': str, 'expiry_time': int,
-'max_count': int})`` instead (it provides None for absent or unconvertible
-values, which ``form_int`` mimics here).
+The form reaches ``add_entry`` through ``PostDataMiddleware``, which
+provides None for absent or unconvertible values.
 """
 
 import configparser
@@ -23,6 +19,7 @@ import pytest
 from clastic import GET, POST, Application, redirect, render_basic
 from clastic.errors import BadRequest, Conflict, NotFound
 from clastic.middleware.cookie import SignedCookieMiddleware
+from clastic.middleware.form import PostDataMiddleware
 
 HOST_URL = 'http://localhost/'
 ALIAS = re.compile(r'[A-Za-z0-9_-]{1,64}')
@@ -84,22 +81,13 @@ def home(cookie, store, host_url):
             'entries': store.entries()}
 
 
-def form_int(form, name):
-    try:
-        return int(form[name])
-    except (KeyError, ValueError):
-        return None
-
-
-def add_entry(request, store, cookie):
-    target_url = request.form.get('target_url')
-    new_alias = request.form.get('new_alias') or None
+def add_entry(store, cookie, target_url, new_alias, expiry_time, max_count):
     if not target_url:
         raise BadRequest('target_url is required')
+    new_alias = new_alias or None
     if new_alias is not None and not ALIAS.fullmatch(new_alias):
         raise BadRequest('an alias is letters, digits, - and _ only')
-    alias = store.add(target_url, new_alias, form_int(request.form, 'expiry_time'),
-                      form_int(request.form, 'max_count'))
+    alias = store.add(target_url, new_alias, expiry_time, max_count)
     cookie['new_entry_alias'] = alias
     return redirect('/', code=303)
 
@@ -118,7 +106,8 @@ def create_app(config_path, db_path, clock=time.time):
     cookie_mw = SignedCookieMiddleware(secret_key=config['cookies']['secret_key'])
     resources = {'host_url': HOST_URL, 'store': LinkStore(db_path, clock)}
     routes = [('/', home, render_basic),
-              POST('/submit', add_entry),
+              POST('/submit', add_entry, middlewares=[PostDataMiddleware(
+                  {'target_url': str, 'new_alias': str, 'expiry_time': int, 'max_count': int})]),
               GET('/<alias>', use_entry)]
     return Application(routes, resources, middlewares=[cookie_mw])
 

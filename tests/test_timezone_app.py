@@ -1,6 +1,7 @@
 """A small application written the way a user of clastic writes one: a
-time-zone converter with an ashes home page and a JSON API, in its own
-folder, exercised through ``app.get_local_client()``."""
+time-zone converter with an ashes home page, a JSON API and its stylesheet
+served by a StaticApplication, in its own folder, exercised through
+``app.get_local_client()``."""
 
 import json
 from datetime import datetime
@@ -9,7 +10,7 @@ from zoneinfo import ZoneInfo, available_timezones
 import ashes
 import pytest
 
-from clastic import Application, BadRequest, render_json
+from clastic import Application, BadRequest, StaticApplication, render_json
 from clastic.render import AshesRenderFactory
 
 HOME_HTML = """<!DOCTYPE html>
@@ -75,7 +76,8 @@ def create_app(app_dir):
     zones = tuple(sorted(available_timezones()))
     render_factory = AshesRenderFactory(str(app_dir / 'templates'))
     routes = [('/', home, 'home.html'),
-              ('/convert', convert, render_json)]
+              ('/convert', convert, render_json),
+              ('/static', StaticApplication(app_dir / 'static'))]
     return Application(routes, resources={'zones': zones}, render_factory=render_factory)
 
 
@@ -146,3 +148,12 @@ def test_a_missing_template_stops_the_app_at_construction(app_dir):
     (app_dir / 'templates' / 'home.html').unlink()
     with pytest.raises(ashes.TemplateNotFound, match='home.html'):
         create_app(app_dir)
+
+
+def test_stylesheet_is_served_from_the_apps_static_folder(client):
+    response = client.get('/static/custom.css')
+    assert response.status_code == 200
+    assert response.mimetype == 'text/css'
+    assert response.get_data(as_text=True) == CUSTOM_CSS
+    assert client.get('/static/missing.css').status_code == 404
+
