@@ -20,7 +20,12 @@ from typing import Any, Callable, Dict, Mapping
 
 
 class CodeCache:
-    """Compiled factories by source; one per Application (no global registry)."""
+    """Compiled factories by source; one per Application (no global registry).
+
+    >>> cache = CodeCache()
+    >>> cache.build('def _c_make(x):\\n    return lambda: x\\n', 'demo', {'x': 4})()
+    4
+    """
 
     def __init__(self) -> None:
         self._factories: Dict[str, Callable[..., Callable[..., Any]]] = {}

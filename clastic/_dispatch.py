@@ -37,7 +37,10 @@ class DispatchState:
 class LinearRouter:
     """The reference router: every route is a candidate, in declared order.
 
-    Deliberately simple; tests check :class:`IndexedRouter` against it.
+    Deliberately simple; tests check :class:`TreeRouter` against it.
+
+    >>> LinearRouter(['a', 'b']).candidates('/anything')
+    ('a', 'b')
     """
 
     def __init__(self, routes: Sequence[Any]) -> None:

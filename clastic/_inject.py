@@ -246,7 +246,19 @@ def variable(name: str) -> str:
 
 
 class UndeclaredProvide(TypeError):
-    """A middleware called ``next()`` with a name it does not declare."""
+    """A middleware called ``next()`` with a name it does not declare.
+
+    >>> from clastic import Application, Middleware, Response
+    >>> class Sloppy(Middleware):
+    ...     provides = ('user',)
+    ...     def request(self, next):
+    ...         return next(usr='ann')
+    >>> app = Application([('/', lambda user: Response(user))], middlewares=[Sloppy()])
+    >>> app.routes[0].execute(None)
+    Traceback (most recent call last):
+      ...
+    clastic._inject.UndeclaredProvide: middleware Sloppy called next() with 'usr', which it does not declare; its declared provides: ['user']
+    """
 
 
 def _check_next_call(error: TypeError, next_name: str, owner: str, declared: Tuple[str, ...]) -> None:

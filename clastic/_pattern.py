@@ -38,6 +38,11 @@ class ConverterError(Exception):
 
     Only those two mean "this value does not fit, try the next route"; any
     other exception is a bug in the converter, and must surface as one.
+
+    >>> Pattern('/<n:boom>', {'boom': Converter('.+', {}.__getitem__, str)}).match('/x')
+    Traceback (most recent call last):
+      ...
+    clastic._pattern.ConverterError: converter dict.__getitem__ of pattern '/<n:boom>' failed on 'x'
     """
 
     def __init__(self, pattern: str, raw: Any, to_python: Callable[[str], Any]) -> None:

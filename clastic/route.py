@@ -33,11 +33,23 @@ HTTP_METHODS = frozenset(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TR
 
 
 class InvalidEndpoint(TypeError):
-    """Raised when a route's endpoint is not callable."""
+    """Raised when a route's endpoint is not callable.
+
+    >>> Route('/', 'home')
+    Traceback (most recent call last):
+      ...
+    clastic.route.InvalidEndpoint: route '/': endpoint must be callable, not 'home'
+    """
 
 
 class InvalidMethod(ValueError):
-    """Raised for an HTTP method name outside :data:`HTTP_METHODS`."""
+    """Raised for an HTTP method name outside :data:`HTTP_METHODS`.
+
+    >>> Route('/', len, methods=['FETCH'])
+    Traceback (most recent call last):
+      ...
+    clastic.route.InvalidMethod: route '/' (endpoint len): unknown HTTP method 'FETCH' (...)
+    """
 
 
 class RerouteWSGI(Exception):
@@ -204,9 +216,16 @@ def _raise_not_found() -> None:
 
 
 class NullRoute(Route):
-    """The route errors are rendered with when no route answered a request.
+    """The route of requests no route answered: its error renderers render
+    their 404 or 405, and its own chain answers 404.
 
     It carries no middleware: a request nothing answered never entered a chain.
+
+    >>> from clastic import Application
+    >>> NullRoute().bind(Application()).execute(None)
+    Traceback (most recent call last):
+      ...
+    clastic.errors.NotFound: The requested URL was not found on this server.
     """
 
     def __init__(self) -> None:

@@ -69,6 +69,13 @@ def _rest(fields: Mapping) -> dict:
 
 
 def serialize_text(fields: Mapping) -> str:
+    """Plain text: the status line, the detail, then the other fields indented.
+
+    >>> print(serialize_text({'code': 410, 'message': 'Gone', 'detail': None, 'since': 2020}))
+    410 Gone
+    <BLANKLINE>
+    since: 2020
+    """
     parts = [_title(fields)]
     if fields['detail'] is not None:
         parts.append('\n'.join(_text_lines(fields['detail'], 0)))
@@ -96,6 +103,11 @@ def _text_lines(value: Any, depth: int) -> Iterable[str]:
 
 
 def serialize_html(fields: Mapping) -> str:
+    """An HTML page; every field is escaped.
+
+    >>> '&lt;b&gt;' in serialize_html({'code': 400, 'message': 'Bad Request', 'detail': '<b>'})
+    True
+    """
     body = ''
     if fields['detail'] is not None:
         body = f'<p>{_html_value(fields["detail"])}</p>\n'
@@ -114,6 +126,11 @@ def _html_value(value: Any) -> str:
 
 
 def serialize_xml(fields: Mapping) -> str:
+    """An XML document rooted at ``<http_error>``; every field is escaped.
+
+    >>> serialize_xml({'code': 404, 'message': 'Not Found', 'detail': 'a < b'}).splitlines()[1]
+    '<http_error><code>404</code><message>Not Found</message><detail>a &lt; b</detail></http_error>'
+    """
     root = _xml_element('http_error', fields)
     return "<?xml version='1.0' encoding='utf-8'?>\n" + ET.tostring(root, encoding='unicode')
 
@@ -138,5 +155,12 @@ def _xml_text(value: Any) -> str:
 
 
 def serialize_json(fields: Mapping) -> str:
-    """JSON document (``null`` for absent fields)."""
+    """A JSON document (``null`` for absent fields).
+
+    >>> print(serialize_json({'code': 404, 'detail': None}))
+    {
+      "code": 404,
+      "detail": null
+    }
+    """
     return json.dumps(fields, indent=2, default=str)
