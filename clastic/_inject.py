@@ -257,7 +257,7 @@ class UndeclaredProvide(TypeError):
     >>> app.routes[0].execute(None)
     Traceback (most recent call last):
       ...
-    clastic._inject.UndeclaredProvide: middleware Sloppy called next() with 'usr', which it does not declare; its declared provides: ['user']
+    clastic._inject.UndeclaredProvide: middleware Sloppy called next() with 'usr', ... ['user']
     """
 
 
