@@ -66,3 +66,12 @@ def test_errors_by_status_code_subclass_the_spec_bases():
         if isinstance(cls, type) and issubclass(cls, errors.HTTPException) and cls.code != 500:
             base = errors.BadRequest if cls.code < 500 else errors.InternalServerError
             assert issubclass(cls, base), name
+
+
+def test_importing_clastic_imports_no_optional_engine():
+    import subprocess
+    import sys
+    code = ('import sys, clastic, clastic.render; '
+            'print(sorted(m for m in ("jinja2", "mako", "chameleon", "psutil") if m in sys.modules))')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == '[]'

@@ -16,17 +16,25 @@ import ashes
 
 from clastic.render._templating import TemplateRenderError
 from clastic.render.ashes_templates import AshesRenderFactory
-from clastic.render.jinja2_templates import Jinja2RenderFactory
 from clastic.render.simple import (
-                                   BasicRender,
-                                   JSONPRender,
-                                   JSONRender,
-                                   render_basic,
-                                   render_json,
-                                   render_json_dev,
+    BasicRender,
+    JSONPRender,
+    JSONRender,
+    render_basic,
+    render_json,
+    render_json_dev,
 )
 from clastic.render.tabular import Table, TabularRender
 
 __all__ = ['AshesRenderFactory', 'BasicRender', 'JSONPRender', 'JSONRender',
            'Jinja2RenderFactory', 'Table', 'TabularRender', 'TemplateRenderError',
            'ashes', 'render_basic', 'render_json', 'render_json_dev']
+
+
+def __getattr__(name: str) -> type:
+    # Jinja2 is an optional extra: importing clastic must not import it.
+    if name == 'Jinja2RenderFactory':
+        from clastic.render.jinja2_templates import Jinja2RenderFactory
+        return Jinja2RenderFactory
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+
