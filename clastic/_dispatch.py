@@ -86,6 +86,10 @@ class _State:
         self.other: '_State' = self
 
 
+class _TooManyStates(Exception):
+    """Compiling the tree into states went past the router's budget."""
+
+
 class TreeRouter:
     """Finds candidate routes by walking the path's segments, in declared order.
 
@@ -95,6 +99,11 @@ class TreeRouter:
     compiled into states, one per set of nodes a path can reach, each
     holding its candidates already in declared order: a request costs one
     dictionary lookup per segment, however many routes share a prefix.
+
+    Tables that mix many routes starting with a binding with many static
+    prefixes could need a great many states; past :attr:`max_states_per_route`
+    states per route the router walks the tree itself instead, following
+    every branch a path can take (a little slower, never larger).
 
     >>> from types import SimpleNamespace as Route
     >>> routes = [Route(router_segments=('api', 'v1', None), is_fixed_length=True),
@@ -107,8 +116,12 @@ class TreeRouter:
     True
     """
 
+    #: How many compiled states per route (counting at least 64 routes)
+    #: before the router walks the tree instead.
+    max_states_per_route = 16
+
     def __init__(self, routes: Sequence[Any]) -> None:
-        root = _Node()
+        self._root = root = _Node()
         for index, route in enumerate(routes):
             node = root
             for segment in route.router_segments:
@@ -117,7 +130,12 @@ class TreeRouter:
         self._routes = tuple(routes)
         self._positions = {id(route): index for index, route in enumerate(routes)}
         self._states: Dict[Tuple[FrozenSet[_Node], FrozenSet[int]], _State] = {}
-        self._start = self._compile(frozenset([root]), frozenset())
+        self._max_states = self.max_states_per_route * max(64, len(routes))
+        try:
+            self._start: Optional[_State] = self._compile(frozenset([root]), frozenset())
+        except _TooManyStates:
+            self._start = None
+        self._states.clear()  # only needed while compiling
 
     def _compile(self, nodes: FrozenSet[_Node], tails: FrozenSet[int]) -> _State:
         """The state for a set of reached nodes and the tails met on the way."""
@@ -126,8 +144,9 @@ class TreeRouter:
         state = self._states.get(key)
         if state is not None:
             return state
-        positions = sorted(tails.union(*(node.ends for node in nodes)))
-        state = self._states[key] = _State(tuple(self._routes[index] for index in positions))
+        if len(self._states) >= self._max_states:
+            raise _TooManyStates()
+        state = self._states[key] = _State(self._in_order(tails.union(*(node.ends for node in nodes))))
         any_children = frozenset(node.any_child for node in nodes if node.any_child is not None)
         if nodes:  # with no node left, every segment keeps the same tails
             state.other = self._compile(any_children, tails)
@@ -136,12 +155,29 @@ class TreeRouter:
             state.transitions[segment] = self._compile(reached | any_children, tails)
         return state
 
+    def _in_order(self, positions: Iterable[int]) -> Tuple[Any, ...]:
+        return tuple(self._routes[index] for index in sorted(positions))
+
     def candidates(self, path: str) -> Tuple[Any, ...]:
         """Return the routes that may match *path* (which starts with ``/``), in declared order."""
         state = self._start
+        if state is None:
+            return self._walk(path)
         for segment in path[1:].split('/'):
             state = state.transitions.get(segment, state.other)
         return state.candidates
+
+    def _walk(self, path: str) -> Tuple[Any, ...]:
+        """What the compiled states answer, found by following the tree itself."""
+        nodes = [self._root]
+        tails = set(self._root.tails)
+        for segment in path[1:].split('/'):
+            reached = [child for node in nodes
+                       for child in (node.children.get(segment), node.any_child) if child is not None]
+            for node in reached:
+                tails.update(node.tails)
+            nodes = reached
+        return self._in_order(tails.union(*(node.ends for node in nodes)))
 
     def variant_candidates(self, collapsed_path: str) -> Tuple[Any, ...]:
         """Return the routes that may match a slash variant of *collapsed_path*

@@ -55,3 +55,15 @@ def test_a_thousand_routes_under_one_prefix_yield_one_candidate():
 def test_linear_router_offers_every_route(path):
     routes = [fake_route('one', ('a',)), fake_route('two', (None,), fixed=False)]
     assert names(LinearRouter(routes).candidates(path)) == ['one', 'two']
+
+
+def test_a_table_that_would_need_too_many_states_is_walked_instead():
+    # 300 routes starting with a binding, each with its own second segment, and
+    # 300 static first segments: compiled states would number 300 x 300.
+    routes = ([fake_route(f'lang{i}', (None, f'page{i}')) for i in range(300)]
+              + [fake_route(f'static{j}', (f'section{j}', None)) for j in range(300)])
+    router = TreeRouter(routes)
+    assert router._start is None  # over the budget: walking
+    assert names(router.candidates('/section7/page9')) == ['lang9', 'static7']
+    assert names(router.candidates('/en/page299')) == ['lang299']
+    assert names(router.candidates('/section5')) == []

@@ -57,6 +57,16 @@ class LinearApplication(Application):
     router_type = LinearRouter
 
 
+class WalkingRouter(TreeRouter):
+    """The tree router past its state budget: it walks the tree per request."""
+
+    max_states_per_route = 0
+
+
+class WalkingApplication(Application):
+    router_type = WalkingRouter
+
+
 class RouteSpec(NamedTuple):
     """One generated route: segments are static text or a BINDINGS entry."""
 
@@ -103,16 +113,18 @@ class Endpoint:
         return Response(answer_body(self.index, values))
 
 
-def build_apps(table: List[RouteSpec], app_mode: str) -> Tuple[Application, Application]:
+def build_apps(table: List[RouteSpec], app_mode: str) -> Tuple[Application, Application, Application]:
     def routes() -> List[Route]:
         return [Route(spec.pattern, Endpoint(index, spec), methods=spec.methods,
                       slash_mode=spec.slash_mode)
                 for index, spec in enumerate(table)]
     tree = Application(routes(), slash_mode=app_mode)
     linear = LinearApplication(routes(), slash_mode=app_mode)
-    assert isinstance(tree._router, TreeRouter)
+    walking = WalkingApplication(routes(), slash_mode=app_mode)
+    assert isinstance(tree._router, TreeRouter) and tree._router._start is not None
     assert isinstance(linear._router, LinearRouter)
-    return tree, linear
+    assert walking._router._start is None
+    return tree, linear, walking
 
 
 # --- the independent reference --------------------------------------------
@@ -245,7 +257,7 @@ def check_against_reference(app: Application, actions: List[str], path: str, met
 @given(table=st.lists(route_specs(), min_size=3, max_size=25),
        app_mode=st.sampled_from([S_REDIRECT, S_REWRITE, S_STRICT]), data=st.data())
 def test_tree_router_dispatches_like_linear_router_and_spec(table, app_mode, data):
-    tree, linear = build_apps(table, app_mode)
+    tree, linear, walking = build_apps(table, app_mode)
     actions = [spec.action for spec in table]
     near_routes = st.sampled_from(table).flatmap(path_for)
     requests = data.draw(st.lists(
@@ -254,6 +266,8 @@ def test_tree_router_dispatches_like_linear_router_and_spec(table, app_mode, dat
     for path, method in requests:
         fast, slow = send(tree, path, method), send(linear, path, method)
         where = f'{method} {path!r}'
+        walked = send(walking, path, method)
+        assert (walked.status_code, walked.get_data()) == (fast.status_code, fast.get_data()), where
         assert fast.status_code == slow.status_code, where
         assert fast.get_data() == slow.get_data(), where
         assert fast.headers.get('Allow') == slow.headers.get('Allow'), where
