@@ -261,12 +261,16 @@ class UndeclaredProvide(TypeError):
     """
 
 
-def _check_next_call(error: TypeError, next_name: str, owner: str, declared: Tuple[str, ...]) -> None:
-    """Raise UndeclaredProvide if *error* is a call of *next_name* with an undeclared name."""
+def _check_next_call(error: TypeError, next_calls: Sequence[Tuple[str, str, Tuple[str, ...]]]) -> None:
+    """Raise UndeclaredProvide if *error* is a call of one of the chain's
+    ``next`` functions (``(name, owner, declared provides)``) with an undeclared name."""
     found = re.search(r"unexpected keyword argument '(\w+)'", str(error))
-    if found and f'{next_name}()' in str(error):
-        raise UndeclaredProvide(f'{owner} called next() with {found.group(1)!r}, which it does not'
-                                f' declare; its declared provides: {list(declared)}') from error
+    if found is None:
+        return
+    for next_name, owner, declared in next_calls:
+        if f'{next_name}()' in str(error):
+            raise UndeclaredProvide(f'{owner} called next() with {found.group(1)!r}, which it does'
+                                    f' not declare; its declared provides: {list(declared)}') from error
 
 
 def _not_a_response(route_label: str, has_render: bool, result: Any) -> None:
@@ -290,6 +294,8 @@ class _ChainEmitter:
         self.used_constants: List[str] = []
         self.problems: List[str] = []
         self.layer_count = 0
+        #: (next function, middleware, declared provides) of each layer.
+        self.next_calls: List[Tuple[str, str, Tuple[str, ...]]] = []
         self.function_var = self._value(function_var, spec.endpoint.target)
 
     def _value(self, var: str, value: Any) -> str:
@@ -303,6 +309,22 @@ class _ChainEmitter:
 
     def emit(self) -> None:
         """Emit the whole chain: request layers around endpoint and render phases."""
+        spec = self.spec
+        if spec.layers:
+            # A name a middleware passes to next() without declaring it is a
+            # TypeError there; this names the middleware instead. One try per
+            # chain: it costs nothing per layer.
+            self.writer.line('try:')
+            self.writer.depth += 1
+        self._emit_body()
+        if spec.layers:
+            self.writer.depth -= 1
+            next_calls = self._value('_c_next_calls', tuple(self.next_calls))
+            self.writer.line('except TypeError as _c_error:')
+            self.writer.line(f'    _c_check_next_call(_c_error, {next_calls})')
+            self.writer.line('    raise')
+
+    def _emit_body(self) -> None:
         spec = self.spec
         available = frozenset(spec.entry_args) | frozenset(spec.constants)
         request_layers = [layer for layer in spec.layers if layer.phase == 'request']
@@ -362,15 +384,8 @@ class _ChainEmitter:
         layer_var = self._value(f'_c_mw{tag}', layer.injectable.target)
         call = self.call(layer_var, layer.injectable, available, 'middleware', next_var=next_var,
                          owner=layer.owner, context_ok=layer.phase == 'render')
-        # A name the middleware passes to next() without declaring it is a
-        # TypeError there; this names the middleware instead (costs nothing
-        # until an exception is raised).
-        owner = self._value(f'_c_owner{tag}', (next_var, layer.owner, layer.provides))
-        self.writer.line('try:')
-        self.writer.line(f'    {target}{call}')
-        self.writer.line('except TypeError as _c_error:')
-        self.writer.line(f'    _c_check_next_call(_c_error, *{owner})')
-        self.writer.line('    raise')
+        self.next_calls.append((next_var, layer.owner, layer.provides))
+        self.writer.line(f'{target}{call}')
 
     def call(self, var: str, injectable: Injectable, available: frozenset, role: str,
              next_var: Optional[str] = None, owner: str = '', pass_all: bool = False,
