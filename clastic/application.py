@@ -224,11 +224,23 @@ class Application:
 
     def wsgi_app(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         """The application without its wsgi_wrappers: environ to Request, route, answer
-        (a Response, or the WSGI application of a RerouteWSGI)."""
+        (a Response, or the WSGI application of a RerouteWSGI).
+
+        >>> from werkzeug.test import EnvironBuilder
+        >>> app = Application([('/', lambda: Response('hi'))])
+        >>> b''.join(app.wsgi_app(EnvironBuilder('/').get_environ(), lambda *args: None))
+        b'hi'
+        """
         return self._route(self.request_type(environ))(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
-        """Route *request* and return the Response (SPEC §4)."""
+        """Route *request* and return the Response (SPEC §4).
+
+        >>> from werkzeug.test import EnvironBuilder
+        >>> app = Application([('/', lambda: Response('hi'))])
+        >>> app.dispatch(Request(EnvironBuilder('/nowhere').get_environ())).status_code
+        404
+        """
         answer = self._route(request)
         if isinstance(answer, RerouteWSGI):
             return self.response_type.from_app(answer.wsgi_app, request.environ)

@@ -357,7 +357,13 @@ class BoundRoute:
 
     @property
     def chain_source(self) -> str:
-        """The generated Python source of this route's chain, as it runs."""
+        """The generated Python source of this route's chain, as it runs.
+
+        >>> from clastic import Application, render_basic
+        >>> route = Application([('/', lambda: 'hi', render_basic)]).routes[0]
+        >>> print(route.chain_source.splitlines()[2].strip())
+        context = _c_endpoint()
+        """
         return self.chain.chain_source
 
     def match(self, path: str, method: str) -> Tuple[str, Sequence[Any]]:
@@ -382,11 +388,21 @@ class BoundRoute:
         return self.methods is None or method in self.methods
 
     def normalize(self, path: str) -> str:
-        """Return *path* with single slashes and this route's trailing slash."""
+        """Return *path* with single slashes and this route's trailing slash.
+
+        >>> from clastic import Application, Response
+        >>> Application([('/a/<b>/', lambda b: Response(b))]).routes[0].normalize('//a//x')
+        '/a/x/'
+        """
         return self._pattern.normalize(path)
 
     def build_path(self, params: Mapping[str, Any]) -> str:
-        """Build this route's path from *params*; ValueError for missing or invalid ones."""
+        """Build this route's path from *params*; ValueError for missing or invalid ones.
+
+        >>> from clastic import Application, Response
+        >>> Application([('/u/<id:int>', lambda id: Response(''))]).routes[0].build_path({'id': 7})
+        '/u/7'
+        """
         return self._pattern.build(params)
 
     def execute(self, request: Any, **kwargs: Any) -> Any:
