@@ -142,7 +142,8 @@ class Application:
         self.debug = debug
         self.slash_mode = check_slash_mode(slash_mode, 'Application') or S_REDIRECT
         self.converters = _check_converters(converters)
-        #: Compiles the chains of this application's routes (shared code per shape).
+        #: Compiles the generated code of this application's routes (chains and
+        #: pattern matchers), once per distinct shape.
         self.chain_compiler = ChainCompiler()
         self.routes: List[BoundRoute] = []
         self.error_handler: ErrorHandler = self._make_error_handler(error_handler)
