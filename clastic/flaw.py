@@ -24,6 +24,7 @@ __all__ = ['create_app']
 
 _TRACEBACK_START = 'Traceback (most recent call last):'
 _SYNTAX_WHERE = re.compile(r'^  File "(?P<filepath>.+)", line (?P<lineno>\d+)$')
+_FRAME_LINE = re.compile(r'^  File ".+", line \d+, in ')
 _CONTEXT_LINES = 3
 _CLASTIC_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -89,6 +90,7 @@ def parse_traceback(traceback_string: str) -> Dict[str, Any]:
     # A chained traceback prints the exception that was finally raised last.
     lines = traceback_string[max(traceback_string.rfind(_TRACEBACK_START), 0):].splitlines()
     syntax_frame, lines = _split_syntax_error(lines)
+    lines = _one_source_line_per_frame(lines)
     try:
         parsed = ParsedException.from_string('\n'.join(lines))
     except ValueError:  # not a traceback: show the last line as the error
@@ -102,6 +104,28 @@ def parse_traceback(traceback_string: str) -> Dict[str, Any]:
         frames.append(syntax_frame)
     return {'exc_type': parsed.exc_type, 'exc_msg': parsed.exc_msg, 'frames': frames,
             'location': _location(frames)}
+
+
+def _one_source_line_per_frame(lines: List[str]) -> List[str]:
+    """Keep the first source line of each frame, as the parser expects.
+
+    Python 3.11+ adds caret lines under a frame's source, and 3.13 prints
+    every line of a statement that spans several; the exception's own lines
+    (not indented) are kept whole.
+    """
+    kept: List[str] = []
+    in_frame = source_seen = False
+    for line in lines:
+        if _FRAME_LINE.match(line):
+            in_frame, source_seen = True, False
+        elif in_frame and line[:1].isspace():
+            if source_seen:
+                continue  # a caret line, or more of a multi-line statement
+            source_seen = True
+        else:
+            in_frame = False
+        kept.append(line)
+    return kept
 
 
 def _split_syntax_error(lines: List[str]) -> Tuple[Optional[Dict[str, Any]], List[str]]:

@@ -129,3 +129,23 @@ def test_flaw_app_is_an_application_and_lint_clean():
         response = Client(LintMiddleware(app)).get('/')
         assert 'NameError' in response.get_data(as_text=True)
         response.close()
+
+
+def test_tracebacks_with_caret_lines_and_multi_line_statements_parse():
+    """Python 3.11+ prints carets, 3.13 every line of a multi-line statement."""
+    text = '''Traceback (most recent call last):
+  File "/srv/app.py", line 3, in <module>
+    app = Application([
+          ^^^^^^^^^^^^^
+        ("/", hello, render_basic)])
+  File "/srv/lib/route.py", line 120, in bind
+    return BoundRoute(self, [app],
+                      pattern)
+NameError: unresolved endpoint arguments: ['x']
+available there: ['request']
+'''
+    parsed = parse_traceback(text)
+    assert (parsed['exc_type'], parsed['exc_msg']) == (
+        'NameError', "unresolved endpoint arguments: ['x']\navailable there: ['request']")
+    assert [(frame['lineno'], frame['source_line']) for frame in parsed['frames']] == [
+        (3, 'app = Application(['), (120, 'return BoundRoute(self, [app],')]

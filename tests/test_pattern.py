@@ -362,5 +362,5 @@ def test_fixed_length_matchers_are_generated_code_shown_in_tracebacks():
     with pytest.raises(ConverterError) as caught:
         pattern.match('/user/3/')
     assert isinstance(caught.value.__cause__, RuntimeError)
-    shown = ''.join(traceback.format_exception(caught.value))
+    shown = ''.join(traceback.format_exception(type(caught.value), caught.value, caught.value.__traceback__))
     assert '_v0 = _convert_v0(_v0)' in shown and "'/user/<n:boomy>/'" in shown

@@ -76,7 +76,7 @@ def test_chain_source_is_the_code_that_runs_and_tracebacks_show_it():
     assert ''.join(linecache.getlines(filename)) == source
     with pytest.raises(RuntimeError) as caught:
         route.execute(request_for())
-    shown = ''.join(traceback.format_exception(caught.value))
+    shown = ''.join(traceback.format_exception(type(caught.value), caught.value, caught.value.__traceback__))
     assert 'context = _c_endpoint()' in shown and filename in shown
 
 
