@@ -96,13 +96,11 @@ class SignedCookie(dict):
     True
     """
 
-    __slots__ = ('modified', 'expires')
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.modified = False
-        #: None (the middleware's expiry applies), NOW, or a Unix time.
-        self.expires: Any = None
+    # Class-level defaults, so that building one (every request) is only
+    # building a dict; an instance gets its own value when one changes.
+    modified = False
+    #: None (the middleware's expiry applies), NOW, or a Unix time.
+    expires: Any = None
 
     def set_expires(self, epoch_time: Union[float, Any] = NOW) -> None:
         """Expire the cookie at *epoch_time* (a Unix time), or now.
