@@ -69,6 +69,7 @@ class JSONRender:
         self.streaming = streaming
         self.dev_mode = dev_mode
         self.encoding = encoding
+        self._encode_str = functools.partial(str.encode, encoding=encoding)
         self._encoders = {debug: json.JSONEncoder(ensure_ascii=False, sort_keys=True, indent=2,
                                                   default=functools.partial(self._default,
                                                                             debug=debug))
@@ -82,6 +83,7 @@ class JSONRender:
                 f' dev_mode={self.dev_mode!r}, encoding={self.encoding!r})')
 
     def _encode(self, context: Any, application: Any) -> Iterator[str]:
+        # Called directly, outside any application, it shows what it can.
         debug = application is None or bool(getattr(application, 'debug', False))
         return self._encoders[debug].iterencode(context)
 
@@ -110,7 +112,7 @@ class JSONRender:
         if self.streaming:
             body: Any = self._encode_stream(chunks)
         else:
-            body = self._encode_text(''.join(chunks), functools.partial(str.encode, encoding=self.encoding))
+            body = self._encode_text(''.join(chunks), self._encode_str)
         return Response(body, content_type=f'{mimetype}; charset={self.encoding}')
 
     def _encode_stream(self, chunks: Iterator[str]) -> Iterator[bytes]:
