@@ -220,29 +220,32 @@ class Pattern:
         #: for a one-segment binding; a branch's trailing slash is a last ``''``.
         self.router_segments: Tuple[Optional[str], ...] = self._router_segments()
         #: True when :attr:`router_segments` is the whole pattern.
-        self.is_fixed_length = not any(b.op != ':' for b in self.bindings)
+        self.is_fixed_length = all(binding.op == ':' for binding in self.bindings)
         #: ``matcher(path)`` returns the list of converted values in
         #: :attr:`names` order if *path* matches exactly, else None: what
         #: dispatch calls.
         self.matcher_source: Optional[str] = None
         if not self.bindings:
             self.matcher = self._static_matcher()
-        elif all(binding.op == ':' for binding in self.bindings):
+        elif self.is_fixed_length:
             self.matcher = self._segment_matcher(code_cache or CodeCache())
         else:
             self.matcher = self._regex_matcher()
 
+    def _as_split(self) -> Tuple[Segment, ...]:
+        """The segments as ``path[1:].split('/')`` gives them: '/a/' splits as
+        ['a', ''] and '/' as [''], so a branch (or the root) ends with ''."""
+        return self.segments + (('',) if self.is_branch or not self.segments else ())
+
     def _router_segments(self) -> Tuple[Optional[str], ...]:
         prefix: List[Optional[str]] = []
-        for segment in self.segments:
+        for segment in self._as_split():
             if isinstance(segment, Binding):
                 if segment.op != ':':
-                    return tuple(prefix)
+                    break
                 prefix.append(None)
             else:
                 prefix.append(segment)
-        if self.is_branch or not self.segments:
-            prefix.append('')  # '/a/' splits as ['a', ''], '/' as ['']
         return tuple(prefix)
 
     def _static_matcher(self) -> Callable[[str], Optional[List[Any]]]:
@@ -262,8 +265,7 @@ class Pattern:
         Static text and converters are free names (``_s1``, ``_convert_v0``),
         so patterns of one shape share their compiled code.
         """
-        # '/a/<b>' splits as ['', 'a', b]; a branch adds a last '' for the trailing slash.
-        parts = ('', *self.segments) + (('',) if self.is_branch or not self.segments else ())
+        parts = ('', *self._as_split())  # path.split('/') starts with the '' before the first /
         free: Dict[str, Any] = {'_pattern_text': self.text, 'ConverterError': ConverterError}
         tests = [f'len(parts) != {len(parts)}']
         for index, part in enumerate(parts):

@@ -468,7 +468,7 @@ class BoundRoute:
         """
         sources: Dict[str, str] = dict.fromkeys(RESERVED_ARGS, 'builtin')
         sources.update(dict.fromkeys(self.resources, 'resources'))
-        sources.update(dict.fromkeys(self._pattern.names, 'url'))
+        sources.update(dict.fromkeys(self.url_names, 'url'))
         for layer in self._layers:
             sources.update(dict.fromkeys(layer.provides, layer.owner))
         functions = [(layer.injectable, f'{layer.owner}.{layer.phase}') for layer in self._layers]
@@ -477,11 +477,9 @@ class BoundRoute:
             functions.append((Injectable.of(self.render), 'render'))
         rows = []
         for injectable, role in functions:
-            for param in injectable.params:
-                source = sources.get(param.name)
-                if source is None or (role.startswith('middleware') and param.name == 'next'):
-                    source = 'builtin' if param.name == 'next' else 'default'
-                rows.append((f'{role} {injectable.label}', param.name, source))
+            for param in injectable.params:  # next, a built-in, is among RESERVED_ARGS
+                rows.append((f'{role} {injectable.label}', param.name,
+                             sources.get(param.name, 'default')))
         return rows
 
     def is_required_arg(self, name: str) -> bool:
