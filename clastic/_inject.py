@@ -264,11 +264,12 @@ class UndeclaredProvide(TypeError):
 def _check_next_call(error: TypeError, next_calls: Sequence[Tuple[str, str, Tuple[str, ...]]]) -> None:
     """Raise UndeclaredProvide if *error* is a call of one of the chain's
     ``next`` functions (``(name, owner, declared provides)``) with an undeclared name."""
-    found = re.search(r"unexpected keyword argument '(\w+)'", str(error))
+    message = str(error)
+    found = re.search(r"unexpected keyword argument '(\w+)'", message)
     if found is None:
         return
     for next_name, owner, declared in next_calls:
-        if f'{next_name}()' in str(error):
+        if f'{next_name}()' in message:
             raise UndeclaredProvide(f'{owner} called next() with {found.group(1)!r}, which it does'
                                     f' not declare; its declared provides: {list(declared)}') from error
 
@@ -289,8 +290,7 @@ class _ChainEmitter:
     def __init__(self, spec: ChainSpec, function_var: str) -> None:
         self.spec = spec
         self.writer = _Writer()
-        self.values: Dict[str, Any] = {'_c_Response': Response,
-                                       '_c_check_next_call': _check_next_call}
+        self.values: Dict[str, Any] = {'_c_Response': Response}
         self.used_constants: List[str] = []
         self.problems: List[str] = []
         self.layer_count = 0
@@ -319,9 +319,10 @@ class _ChainEmitter:
         self._emit_body()
         if spec.layers:
             self.writer.depth -= 1
+            check = self._value('_c_check_next_call', _check_next_call)
             next_calls = self._value('_c_next_calls', tuple(self.next_calls))
             self.writer.line('except TypeError as _c_error:')
-            self.writer.line(f'    _c_check_next_call(_c_error, {next_calls})')
+            self.writer.line(f'    {check}(_c_error, {next_calls})')
             self.writer.line('    raise')
 
     def _emit_body(self) -> None:
