@@ -19,7 +19,7 @@ import keyword
 import re
 import types
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from werkzeug.wrappers import Response
 
@@ -33,6 +33,51 @@ RESERVED_ARGS = ('request', 'next', 'context', '_application', '_route',
 _INTERNAL_PREFIX = '_c_'
 
 
+class CallableInfo(NamedTuple):
+    """Where a callable comes from: what messages, the meta page and the CLI show.
+
+    >>> callable_info(len)
+    CallableInfo(module='builtins', name='len', file=None, line=None)
+    """
+
+    module: Optional[str]
+    name: str
+    file: Optional[str]
+    line: Optional[int]
+
+    @property
+    def dotted(self) -> str:
+        """``module.name``, without ``builtins.``."""
+        return f'{self.module}.{self.name}' if self.module and self.module != 'builtins' else self.name
+
+
+def callable_info(func: Any) -> CallableInfo:
+    """Module, qualified name, file and line of a function, method, partial or
+    callable object (named by its class, located by its ``__call__``),
+    looking through ``functools.wraps`` decorators.
+
+    >>> info = callable_info(callable_info)
+    >>> info.dotted, info.file.endswith('_inject.py')
+    ('clastic._inject.callable_info', True)
+    """
+    target = func
+    if callable(func):
+        try:
+            target = inspect.unwrap(func)
+        except ValueError:  # a __wrapped__ cycle: describe the outer function
+            pass
+    if isinstance(target, functools.partial):
+        target = target.func
+    owner = target
+    if not (inspect.isfunction(target) or inspect.ismethod(target)
+            or inspect.isbuiltin(target) or inspect.isclass(target)):
+        owner = type(target)  # a callable instance: name its class
+    code = _code_of(target)
+    return CallableInfo(getattr(owner, '__module__', None),
+                        getattr(owner, '__qualname__', None) or repr(owner),
+                        code.co_filename if code else None, code.co_firstlineno if code else None)
+
+
 def describe(func: Any) -> str:
     """Name a callable for error messages: ``module.qualname (file:line)``.
 
@@ -41,20 +86,8 @@ def describe(func: Any) -> str:
     >>> describe(describe).startswith('clastic._inject.describe (')
     True
     """
-    target = inspect.unwrap(func) if callable(func) else func
-    if isinstance(target, functools.partial):
-        target = target.func
-    owner = target
-    if not (inspect.isfunction(target) or inspect.ismethod(target)
-            or inspect.isbuiltin(target) or inspect.isclass(target)):
-        owner = type(target)  # a callable instance: name its class
-    module = getattr(owner, '__module__', None)
-    qualname = getattr(owner, '__qualname__', None) or repr(owner)
-    name = f'{module}.{qualname}' if module and module != 'builtins' else qualname
-    code = _code_of(target)
-    if code is None:
-        return name
-    return f'{name} ({code.co_filename}:{code.co_firstlineno})'
+    info = callable_info(func)
+    return info.dotted if info.file is None else f'{info.dotted} ({info.file}:{info.line})'
 
 
 def _code_of(target: Any) -> Any:

@@ -16,7 +16,6 @@ import argparse
 import dataclasses
 import importlib
 import importlib.util
-import inspect
 import json
 import os
 import sys
@@ -26,6 +25,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from werkzeug.serving import is_running_from_reloader
 
+from ._inject import CallableInfo, callable_info
 from .application import Application
 from .flaw import parse_traceback
 from .server import ServeSettings, add_serve_flags, serve_app
@@ -191,29 +191,11 @@ def route_table(app: Application) -> List[Dict[str, Any]]:
     """
     return [{'pattern': route.pattern,
              'methods': sorted(route.methods) if route.methods else None,
-             'endpoint': _describe(route.endpoint),
-             'render': _qualified(_describe(route.render)) if route.render is not None else None,
+             'endpoint': callable_info(route.endpoint)._asdict(),
+             'render': callable_info(route.render).dotted if route.render is not None else None,
              'arguments': [{'function': function, 'name': name, 'source': source}
                            for function, name, source in route.argument_sources()]}
             for route in app.routes]
-
-
-def _describe(func: Any) -> Dict[str, Any]:
-    """Module, qualified name, file and first line of a function or callable object."""
-    target = inspect.unwrap(getattr(func, '__func__', func))
-    if not (inspect.isfunction(target) or inspect.isclass(target) or inspect.isbuiltin(target)):
-        target = type(target)  # a callable object: its class says what it is
-    try:
-        filename = inspect.getsourcefile(target)
-        line = inspect.getsourcelines(target)[1]
-    except (TypeError, OSError):  # builtins and code without source
-        filename, line = None, None
-    return {'module': getattr(target, '__module__', None),
-            'name': getattr(target, '__qualname__', repr(target)), 'file': filename, 'line': line}
-
-
-def _qualified(description: Dict[str, Any]) -> str:
-    return '.'.join(filter(None, [description['module'], description['name']]))
 
 
 def _format_table(table: List[Dict[str, Any]]) -> str:
@@ -222,7 +204,7 @@ def _format_table(table: List[Dict[str, Any]]) -> str:
         endpoint = row['endpoint']
         where = f" ({_shorten(endpoint['file'])}:{endpoint['line']})" if endpoint['file'] else ''
         lines = [f"{row['pattern']}  [{', '.join(row['methods']) if row['methods'] else 'any method'}]",
-                 f"    endpoint   {_qualified(endpoint)}{where}",
+                 f"    endpoint   {CallableInfo(**endpoint).dotted}{where}",
                  f"    render     {row['render'] or '-'}"]
         by_function: Dict[str, List[str]] = {}
         for argument in row['arguments']:

@@ -42,6 +42,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import ashes
 
+from ._inject import callable_info
 from ._wrappers import Response
 from .application import Application
 from .route import GET
@@ -122,10 +123,8 @@ def _unwrapped(func: Any) -> Any:
 
 def _callable_names(func: Any) -> Dict[str, Optional[str]]:
     """``{'module_name', 'name'}`` of a function, method or callable object."""
-    target = _unwrapped(func)
-    owner = target if hasattr(target, '__qualname__') else type(target)
-    return {'module_name': getattr(owner, '__module__', None),
-            'name': getattr(owner, '__qualname__', None) or repr(owner)}
+    info = callable_info(func)
+    return {'module_name': info.module, 'name': info.name}
 
 
 def _dotted(names: Mapping[str, Optional[str]]) -> str:

@@ -20,6 +20,7 @@ from boltons.tbutils import ExceptionInfo
 from werkzeug.debug import DebuggedApplication
 from werkzeug.wrappers import Request, Response
 
+from clastic._inject import callable_info
 from clastic._version import __version__
 from clastic.errors.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
 from clastic.errors.formats import DEFAULT_MIMETYPE, MIME_SUPPORT_MAP
@@ -165,11 +166,8 @@ def _explain_route(route: Any, request: Request, error: HTTPException,
         reason = (f'raised {raised[-1].code} {raised[-1].message}: {raised[-1]}'
                   if raised else 'not reached')
     methods = ', '.join(sorted(route.methods)) if route.methods is not None else 'any'
-    endpoint = route.endpoint
-    name = getattr(endpoint, '__qualname__', None) or repr(endpoint)
-    module = getattr(endpoint, '__module__', None)
     return {'pattern': route.pattern, 'methods': methods,
-            'endpoint': f'{module}.{name}' if module else name, 'reason': reason}
+            'endpoint': callable_info(route.endpoint).dotted, 'reason': reason}
 
 
 class REPLErrorHandler(ContextualErrorHandler):
