@@ -1,53 +1,59 @@
 """Compiling generated code: once per distinct source, visible to tracebacks.
 
 Chains (:mod:`clastic._inject`) and pattern matchers (:mod:`clastic._pattern`)
-are generated as the source of a factory, ``def _c_make(<free names>)``,
-returning the function that runs. Functions of the same shape (a thousand
-routes ``/x{i}/<a>``) share one source, compiled once; each gets its own
-values for the free names. The source is registered with :mod:`linecache`,
-so tracebacks and debuggers show the lines that really ran.
+are generated as the source of one function whose free names (the
+endpoint, middleware functions, resources, converters, ...) are bound per
+instance, as the globals of that instance. Functions of the same shape (a
+thousand routes ``/x{i}/<a>``) share one source, compiled once; each gets its
+own globals. Globals rather than closure cells keep the request path short:
+a function nested in a chain (a middleware's ``next``) captures only the
+values of the request, not every name of the chain. The source is
+registered with :mod:`linecache`, so tracebacks and debuggers show the lines
+that really ran.
 
 >>> cache = CodeCache()
->>> source = 'def _c_make(n):\\n    def add(x):\\n        return x + n\\n    return add\\n'
->>> add_one, add_two = cache.build(source, 'demo', {'n': 1}), cache.build(source, 'demo', {'n': 2})
->>> add_one(1), add_two(1), len(cache)
-(2, 3, 1)
+>>> source = 'def add(x):\\n    return x + n\\n'
+>>> add_one = cache.build(source, 'demo', 'add', {'n': 1})
+>>> add_two = cache.build(source, 'demo', 'add', {'n': 2})
+>>> add_one(1), add_two(1), len(cache), add_two.__globals__['n']
+(2, 3, 1, 2)
 """
 
 import hashlib
 import linecache
+from types import CodeType
 from typing import Any, Callable, Dict, Mapping
 
 
 class CodeCache:
-    """Compiled factories by source; one per Application (no global registry).
+    """Compiled sources; one per Application (no global registry).
 
-    >>> cache = CodeCache()
-    >>> cache.build('def _c_make(x):\\n    return lambda: x\\n', 'demo', {'x': 4})()
+    >>> CodeCache().build('def get():\\n    return x\\n', 'demo', 'get', {'x': 4})()
     4
     """
 
     def __init__(self) -> None:
-        self._factories: Dict[str, Callable[..., Callable[..., Any]]] = {}
+        self._code: Dict[str, CodeType] = {}
 
-    def build(self, source: str, kind: str, free_values: Mapping[str, Any]) -> Callable[..., Any]:
-        """Return ``_c_make(**free_values)`` of *source*, compiling it if new.
+    def build(self, source: str, kind: str, name: str, bound: Mapping[str, Any]) -> Callable[..., Any]:
+        """Return the function *name* that *source* defines, with the *bound*
+        values as its globals; compile *source* if it is new.
 
         *kind* names the code in tracebacks: ``<clastic chain 1a2b3c4d5e6f>``.
         """
-        factory = self._factories.get(source)
-        if factory is None:
-            factory = self._factories[source] = _compile_factory(source, kind)
-        return factory(**free_values)
+        code = self._code.get(source)
+        if code is None:
+            code = self._code[source] = _compile(source, kind)
+        namespace = dict(bound)
+        exec(code, namespace)
+        return namespace[name]
 
     def __len__(self) -> int:
-        return len(self._factories)
+        return len(self._code)
 
 
-def _compile_factory(source: str, kind: str) -> Callable[..., Callable[..., Any]]:
+def _compile(source: str, kind: str) -> CodeType:
     digest = hashlib.sha1(source.encode('utf-8')).hexdigest()[:12]
     filename = f'<clastic {kind} {digest}>'
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace: Dict[str, Any] = {}
-    exec(compile(source, filename, 'exec'), namespace)
-    return namespace['_c_make']
+    return compile(source, filename, 'exec')

@@ -13,6 +13,7 @@ once, at construction:
    in :mod:`linecache`, so tracebacks show the code that really ran.
 """
 
+import builtins
 import functools
 import inspect
 import keyword
@@ -148,17 +149,36 @@ class Injectable:
 
 @dataclass(frozen=True)
 class Layer:
-    """One middleware function in a chain: its phase, provides and origin."""
+    """One middleware's part in one phase of a chain, with its provides and origin.
 
-    injectable: Injectable
+    Either *wrap*, a function taking ``next`` that wraps the rest of the
+    chain, or the flat hooks *before* (returns the provided values) and
+    *after* (takes the rest's result first, returns the result to pass on).
+    """
+
     provides: Tuple[str, ...]
     owner: str  # e.g. 'middleware SessionMiddleware', for messages
     phase: str  # 'request', 'endpoint' or 'render'
+    wrap: Optional[Injectable] = None
+    before: Optional[Injectable] = None
+    after: Optional[Injectable] = None
 
     @property
     def owner_name(self) -> str:
         """The owner's last word as an identifier, for generated names."""
         return re.sub(r'\W', '_', self.owner.rpartition(' ')[2])
+
+    def functions(self) -> List[Tuple[str, Injectable, Tuple[inspect.Parameter, ...]]]:
+        """``(method name, injectable, injected parameters)`` of each function, in
+        calling order. The first parameter of *wrap* (``next``) and of *after*
+        (the result) is passed by the chain, not injected."""
+        found = []
+        for method, injectable in ((self.phase, self.wrap), (f'before_{self.phase}', self.before),
+                                   (f'after_{self.phase}', self.after)):
+            if injectable is not None:
+                injected = injectable.params if injectable is self.before else injectable.params[1:]
+                found.append((method, injectable, injected))
+        return found
 
 
 @dataclass(frozen=True)
@@ -249,12 +269,13 @@ class ChainCompiler:
         return self._build(name, tuple(entry_args), emitter)
 
     def _build(self, name: str, entry_args: Tuple[str, ...], emitter: '_ChainEmitter') -> Callable[..., Any]:
-        free = emitter.free_variables()
-        header = [f'def _c_make({", ".join(free)}):',
-                  f'    def {name}({", ".join(map(variable, entry_args))}):']
-        body = ['        ' + line for line in emitter.writer.lines]
-        source = '\n'.join(header + body + [f'    return {name}', ''])
-        function = self.code_cache.build(source, 'chain', {var: emitter.values[var] for var in free})
+        bound = emitter.bound_names()
+        header = [f'# bound per chain: {", ".join(bound)}',
+                  f'def {name}({", ".join(map(variable, entry_args))}):']
+        body = ['    ' + line for line in emitter.writer.lines]
+        source = '\n'.join(header + body + [''])
+        function = self.code_cache.build(source, 'chain', name,
+                                         {var: emitter.values[var] for var in bound})
         function.chain_source = source
         return function
 
@@ -307,6 +328,28 @@ def _check_next_call(error: TypeError, next_calls: Sequence[Tuple[str, str, Tupl
                                     f' not declare; its declared provides: {list(declared)}') from error
 
 
+def _provided_values(hook: str, declared: Tuple[str, ...], allowed: frozenset,
+                     provided: Any) -> Tuple[Any, ...]:
+    """Return the values of *declared* in the mapping a before hook returned
+    (None for each one it leaves out); raise if it is not a mapping or holds
+    a name outside *allowed* (the declared ones).
+
+    >>> _provided_values('middleware Auth before_request()', ('user',), frozenset(['user']),
+    ...                  {'user': 'ann'})
+    ('ann',)
+    """
+    if type(provided) is not dict:
+        if not isinstance(provided, Mapping):
+            raise TypeError(f'{hook} must return None or a mapping of its provides,'
+                            f' not {provided!r}')
+        provided = dict(provided)
+    if not provided.keys() <= allowed:
+        undeclared = next(name for name in provided if name not in allowed)
+        raise UndeclaredProvide(f'{hook} provided {undeclared!r}, which it does not declare;'
+                                f' its declared provides: {list(declared)}')
+    return tuple(map(provided.get, declared))
+
+
 def _not_a_response(route_label: str, has_render: bool, result: Any) -> None:
     raise TypeError(f'{route_label} produced {result!r}, not a Response'
                     + ('' if has_render else ' (the route has no render)'))
@@ -317,13 +360,15 @@ class _ChainEmitter:
 
     Generated names say what each function is: ``_c_mw1_Session_request`` is
     the second middleware layer (``SessionMiddleware.request``) and
-    ``_c_next1_Session_request`` the ``next`` it receives.
+    ``_c_next1_Session_request`` the ``next`` it receives; a hooked layer
+    calls ``_c_mw2_Locale_before_request`` and ``_c_mw2_Locale_after_request``,
+    with ``_c_result2`` the result of the rest of the chain.
     """
 
     def __init__(self, spec: ChainSpec, function_var: str) -> None:
         self.spec = spec
         self.writer = _Writer()
-        self.values: Dict[str, Any] = {'_c_Response': Response}
+        self.values: Dict[str, Any] = {}
         self.used_constants: List[str] = []
         self.problems: List[str] = []
         self.layer_count = 0
@@ -335,10 +380,21 @@ class _ChainEmitter:
         self.values[var] = value
         return var
 
-    def free_variables(self) -> List[str]:
+    def bound_names(self) -> List[str]:
+        """The names the generated function reads from its globals: its
+        helpers, then the route's constants (resources, ``_route``, ...)."""
         internal = [v for v in self.values if v.startswith(_INTERNAL_PREFIX)
                     and v not in self.used_constants]
         return internal + self.used_constants
+
+    def _builtin(self, name: str) -> str:
+        """Refer to a builtin by a reserved alias: a URL binding or resource
+        may be named ``isinstance``."""
+        return self._value(f'{_INTERNAL_PREFIX}{name}', getattr(builtins, name))
+
+    def _response_test(self, var: str) -> str:
+        """The source of ``isinstance(<var>, Response)``."""
+        return f'{self._builtin("isinstance")}({var}, {self._value("_c_Response", Response)})'
 
     def emit(self) -> None:
         """Emit the whole chain: request layers around endpoint and render phases."""
@@ -354,7 +410,7 @@ class _ChainEmitter:
             self.writer.depth -= 1
             check = self._value('_c_check_next_call', _check_next_call)
             next_calls = self._value('_c_next_calls', tuple(self.next_calls))
-            self.writer.line('except TypeError as _c_error:')
+            self.writer.line(f'except {self._builtin("TypeError")} as _c_error:')
             self.writer.line(f'    {check}(_c_error, {next_calls})')
             self.writer.line('    raise')
 
@@ -368,7 +424,7 @@ class _ChainEmitter:
         self._emit_nested(request_layers, available, self._emit_endpoint_and_render, '_c_result = ')
         # Checked here, inside the chain, so a wrong result is an error raised
         # by the route like any other.
-        self.writer.line('if not isinstance(_c_result, _c_Response):')
+        self.writer.line(f'if not {self._response_test("_c_result")}:')
         not_a_response = self._value('_c_not_a_response', functools.partial(
             _not_a_response, spec.route_label, spec.render is not None))
         self.writer.line(f'    {not_a_response}(_c_result)')
@@ -388,58 +444,111 @@ class _ChainEmitter:
         if spec.render is None:
             self.writer.line(f'{target}context')
             return
-        self.writer.line('if isinstance(context, _c_Response):')
-        self.writer.line('    return context')
+        # No early return: after-hooks of outer layers may follow in this function.
+        self.writer.line(f'if {self._response_test("context")}:')
+        self.writer.line(f'    {target}context')
+        self.writer.line('else:')
+        self.writer.depth += 1
         render_var = self._value('_c_render', spec.render.target)
         render_layers = [layer for layer in spec.layers if layer.phase == 'render']
         self._emit_nested(render_layers, available | {'context'}, lambda avail, to: self.writer.line(
             to + self.call(render_var, spec.render, avail, 'render')), target)
+        self.writer.depth -= 1
 
     def _emit_nested(self, layers: List[Layer], available: frozenset,
                      emit_innermost: Callable[[frozenset, str], None], target: str) -> None:
-        """Emit a ``next`` function per layer and the call of the outermost,
-        as the statement ``<target><call>`` (``return ...``, ``context = ...``).
+        """Emit *layers* around what *emit_innermost* writes, as the statement
+        ``<target><result>`` (``return ...``, ``context = ...``).
 
-        *emit_innermost(available, target)* writes what the innermost ``next`` runs.
+        *emit_innermost(available, target)* writes what the innermost layer runs.
         """
         if not layers:
             emit_innermost(available, target)
             return
         layer, rest = layers[0], layers[1:]
-        tag = f'{self.layer_count}_{layer.owner_name}_{layer.phase}'
+        index = self.layer_count
         self.layer_count += 1
+
+        def emit_rest(rest_available: frozenset, rest_target: str) -> None:
+            self._emit_nested(rest, rest_available, emit_innermost, rest_target)
+
+        emit_layer = self._emit_wrapping_layer if layer.wrap is not None else self._emit_hooked_layer
+        emit_layer(layer, index, available, emit_rest, target)
+
+    def _emit_wrapping_layer(self, layer: Layer, index: int, available: frozenset,
+                             emit_rest: Callable[[frozenset, str], None], target: str) -> None:
+        """Emit the rest as a ``next`` function, and the call of the layer's function with it."""
+        assert layer.wrap is not None
+        tag = f'{index}_{layer.owner_name}_{layer.phase}'
         next_var = f'_c_next{tag}'
         # A provide the middleware does not pass to next() arrives as None.
         params = ', '.join(f'{variable(name)}=None' for name in layer.provides)
         self.writer.line(f'def {next_var}({params}):')
         self.writer.depth += 1
-        self._emit_nested(rest, available | frozenset(layer.provides), emit_innermost, 'return ')
+        emit_rest(available | frozenset(layer.provides), 'return ')
         self.writer.depth -= 1
-        layer_var = self._value(f'_c_mw{tag}', layer.injectable.target)
-        call = self.call(layer_var, layer.injectable, available, 'middleware', next_var=next_var,
-                         owner=layer.owner, context_ok=layer.phase == 'render')
+        call = self.call(self._value(f'_c_mw{tag}', layer.wrap.target), layer.wrap, available,
+                         'middleware', first=next_var, owner=layer.owner,
+                         context_ok=layer.phase == 'render')
         self.next_calls.append((next_var, layer.owner, layer.provides))
         self.writer.line(f'{target}{call}')
 
+    def _emit_hooked_layer(self, layer: Layer, index: int, available: frozenset,
+                           emit_rest: Callable[[frozenset, str], None], target: str) -> None:
+        """Emit the before hook's call, the rest inline, then the after hook's call.
+
+        The provides are None unless the before hook returns a non-empty
+        mapping, which is checked and unpacked only then: an idle hook costs
+        a call and a test.
+        """
+        inner_available = available | frozenset(layer.provides)
+        context_ok = layer.phase == 'render'
+        hook_prefix = f'_c_mw{index}_{layer.owner_name}'
+        if layer.before is not None:
+            method = f'before_{layer.phase}'
+            call = self.call(self._value(f'{hook_prefix}_{method}', layer.before.target), layer.before,
+                             available, 'middleware', owner=layer.owner, context_ok=context_ok)
+            unpack = self._value(f'_c_provided{index}', functools.partial(
+                _provided_values, f'{layer.owner} {method}()', layer.provides,
+                frozenset(layer.provides)))
+            names = [variable(name) for name in layer.provides]
+            self.writer.line(f'_c_provided = {call}')
+            if names:
+                self.writer.line(f'{" = ".join(names)} = None')
+            assigned = ', '.join(names) + (',' if len(names) == 1 else '')
+            self.writer.line('if _c_provided:')
+            self.writer.line(f'    {assigned + " = " if names else ""}{unpack}(_c_provided)')
+        if layer.after is None:
+            emit_rest(inner_available, target)
+            return
+        result_var = f'_c_result{index}'
+        emit_rest(inner_available, f'{result_var} = ')
+        call = self.call(self._value(f'{hook_prefix}_after_{layer.phase}', layer.after.target),
+                         layer.after, inner_available, 'middleware', first=result_var,
+                         owner=layer.owner, context_ok=context_ok)
+        self.writer.line(f'{target}{call}')
+
     def call(self, var: str, injectable: Injectable, available: frozenset, role: str,
-             next_var: Optional[str] = None, owner: str = '', pass_all: bool = False,
+             first: Optional[str] = None, owner: str = '', pass_all: bool = False,
              context_ok: bool = False) -> str:
         """Return the source of a call to *injectable* with the names it takes.
 
+        *first*, when given, is passed to the first parameter (a middleware's
+        ``next``, an after hook's result); the others are injected by name.
         Arguments go by position while the parameters line up (positional
         calls are the cheapest), by keyword after the first one skipped. A
         function taking ``**kwargs`` also gets the names that cannot be
         parameters (Python keywords), or with *pass_all* every name.
         """
         params = list(injectable.params)
-        self._check_reserved(injectable, role, owner, context_ok or role == 'render')
-        missing = sorted(p.name for p in params[1 if next_var else 0:]
-                         if p.name not in available and p.default is p.empty)
+        injected = params[1:] if first is not None else params
+        self._check_reserved(injectable, injected, role, owner, context_ok or role == 'render')
+        missing = sorted(p.name for p in injected if p.name not in available and p.default is p.empty)
         if missing:
             self._unresolved(injectable, role, owner, missing, available)
         values = dict.fromkeys(available, '')
-        if next_var is not None:
-            values[params[0].name] = next_var
+        if first is not None:
+            values[params[0].name] = first
         args: List[str] = []
         positional = True
         for index, param in enumerate(params):
@@ -476,9 +585,9 @@ class _ChainEmitter:
             self.values[var] = self.spec.constants[name]
         return var
 
-    def _check_reserved(self, injectable: Injectable, role: str, owner: str,
-                        context_ok: bool) -> None:
-        names = set(injectable.names) - ({'next'} if role == 'middleware' else set())
+    def _check_reserved(self, injectable: Injectable, injected: Sequence[inspect.Parameter],
+                        role: str, owner: str, context_ok: bool) -> None:
+        names = {param.name for param in injected}
         where = self._where(injectable, role, owner)
         if 'next' in names:
             self.problems.append(f"'next' is only available to middleware, but {where} takes it")

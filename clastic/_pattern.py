@@ -297,9 +297,9 @@ class Pattern:
         body.append(f'return [{", ".join(values)}]')
         #: The generated source of the matcher (fixed-length patterns only).
         self.matcher_source = '\n'.join(
-            [f'def _c_make({", ".join(free)}):', '    def match(path):',
-             *('        ' + line for line in body), '    return match', ''])
-        return code_cache.build(self.matcher_source, 'pattern', free)
+            [f'# bound per pattern: {", ".join(free)}', 'def match(path):',
+             *('    ' + line for line in body), ''])
+        return code_cache.build(self.matcher_source, 'pattern', 'match', free)
 
     def _regex_matcher(self) -> Callable[[str], Optional[List[Any]]]:
         """Match variable-length patterns (``?``, ``+``, ``*``) with one regex."""

@@ -437,10 +437,12 @@ class BoundRoute:
 
         A name provided by middleware brings in what that middleware needs too.
         """
-        providers: Dict[str, List[Injectable]] = {}
+        providers: Dict[str, List[str]] = {}
         for layer in self._layers:
+            needed = [param.name for _method, _injectable, injected in layer.functions()
+                      for param in injected if param.default is param.empty]
             for name in layer.provides:
-                providers.setdefault(name, []).append(layer.injectable)
+                providers.setdefault(name, []).extend(needed)
         required: List[str] = []
         pending = sorted(self._endpoint_injectable.required)
         while pending:
@@ -448,8 +450,7 @@ class BoundRoute:
             if name in required or name in RESERVED_ARGS:
                 continue
             required.append(name)
-            for injectable in providers.get(name, ()):
-                pending.extend(sorted(injectable.required - {'next'}))
+            pending.extend(sorted(providers.get(name, ())))
         return required
 
     def argument_sources(self) -> List[Tuple[str, str, str]]:
@@ -458,7 +459,9 @@ class BoundRoute:
         Rows are ``(function, argument, source)`` in calling order: each
         middleware function, the endpoint, then the render function. A
         source is ``'url'``, ``'resources'``, ``'builtin'``, the providing
-        middleware (``'middleware SessionMiddleware'``) or ``'default'``.
+        middleware (``'middleware SessionMiddleware'``), ``'default'``, or
+        ``'result'`` for the first parameter of a middleware's after hook
+        (what the rest of the chain returned).
 
         >>> from clastic import Application, render_basic
         >>> def greet(name, greeting='Hello'): return f'{greeting}, {name}!'
@@ -471,15 +474,20 @@ class BoundRoute:
         sources.update(dict.fromkeys(self.url_names, 'url'))
         for layer in self._layers:
             sources.update(dict.fromkeys(layer.provides, layer.owner))
-        functions = [(layer.injectable, f'{layer.owner}.{layer.phase}') for layer in self._layers]
-        functions.append((self._endpoint_injectable, 'endpoint'))
+        functions = [(f'{layer.owner}.{method}', injectable, injected)
+                     for layer in self._layers for method, injectable, injected in layer.functions()]
+        functions.append(('endpoint', self._endpoint_injectable, self._endpoint_injectable.params))
         if self.render is not None:
-            functions.append((Injectable.of(self.render), 'render'))
+            render = Injectable.of(self.render)
+            functions.append(('render', render, render.params))
         rows = []
-        for injectable, role in functions:
-            for param in injectable.params:  # next, a built-in, is among RESERVED_ARGS
-                rows.append((f'{role} {injectable.label}', param.name,
-                             sources.get(param.name, 'default')))
+        for role, injectable, injected in functions:
+            for param in injectable.params:
+                if param in injected:
+                    source = sources.get(param.name, 'default')
+                else:  # an after hook's result, or next (a built-in)
+                    source = 'builtin' if param.name == 'next' else 'result'
+                rows.append((f'{role} {injectable.label}', param.name, source))
         return rows
 
     def is_required_arg(self, name: str) -> bool:

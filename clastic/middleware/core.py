@@ -1,13 +1,22 @@
 """Middleware: layers of real function nesting around endpoints and renders.
 
-A middleware may define up to three functions, each taking ``next`` first::
+A middleware may take part in three phases, each with a function taking
+``next`` first::
 
     --Request--> A.request --> B.request --> [endpoint phase] --> [render phase]
     endpoint phase: A.endpoint --> B.endpoint --> endpoint
     render phase:   A.render   --> B.render   --> render
 
 ``request`` wraps both phases, ``endpoint`` and ``render`` only theirs. Calling
-``next(**provided)`` runs the rest of the chain and returns its result.
+``next(**provided)`` runs the rest of the chain and returns its result;
+``next`` also takes the provides by position, in their declared order.
+
+**[beyond]** Instead of wrapping a phase, a middleware may give it flat hooks,
+compiled inline with no ``next`` to create and call, so a middleware that has
+nothing to do for a request costs one call: ``before_<phase>(...)`` returns
+None or a mapping of its provides, and ``after_<phase>(result, ...)`` returns
+the result to pass on (it runs only when the rest returns; to catch
+exceptions, wrap the phase instead).
 """
 
 import inspect
@@ -17,12 +26,14 @@ from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple
 from .._inject import ChainCompiler, ChainSpec, Injectable, Layer
 
 #: The three phases a middleware can take part in, outermost first, with the
-#: class attribute naming what each passes to ``next``.
+#: class attribute naming what each provides to the rest of the chain.
 PHASES = (('request', 'provides'), ('endpoint', 'endpoint_provides'), ('render', 'render_provides'))
 
 
 class Middleware:
     """Base class of all middleware; subclass and define the phases you need.
+
+    A phase is either wrapped by a function taking ``next``:
 
     >>> import time
     >>> class TimingMiddleware(Middleware):
@@ -32,8 +43,25 @@ class Middleware:
     ...         response.headers['X-Elapsed'] = '%.6f' % (time.perf_counter() - start)
     ...         return response
 
-    Two middlewares are equal when they have the same type; when middleware
-    lists are merged, a ``unique`` middleware is kept once.
+    or given flat hooks **[beyond]**: ``before_request`` returns None or a
+    mapping of its ``provides``, ``after_request`` takes the response first
+    and returns the response to send (likewise ``before_endpoint`` and
+    ``after_endpoint``, whose first parameter is the endpoint's result, and
+    ``before_render``/``after_render``). Hooks are called inline, without a
+    ``next`` to create, so an idle one costs a single call:
+
+    >>> class LocaleMiddleware(Middleware):
+    ...     provides = ('locale',)
+    ...     def before_request(self, request):
+    ...         header = request.environ.get('HTTP_ACCEPT_LANGUAGE')
+    ...         return {'locale': header.split(',')[0]} if header else None
+    ...     def after_request(self, response, locale):
+    ...         response.headers['Content-Language'] = locale or 'en'
+    ...         return response
+
+    An after hook runs only when the rest of the chain returns, not when it
+    raises. Two middlewares are equal when they have the same type; when
+    middleware lists are merged, a ``unique`` middleware is kept once.
     """
 
     provides: Sequence[str] = ()
@@ -89,19 +117,42 @@ def check_middleware(middleware: Any, where: str = '') -> None:
         raise TypeError(f'expected a Middleware instance{at}, got {middleware!r}')
     for phase, provides_attr in PHASES:
         _provides_of(middleware, provides_attr)
-        func = getattr(middleware, phase, None)
-        if func is None:
-            continue
-        if not callable(func):
-            raise TypeError(f'{middleware!r}.{phase} must be callable{at}, not {func!r}')
-        injectable = Injectable.of(func)
-        if not injectable.names or injectable.names[0] != 'next':
-            raise TypeError(f'middleware {middleware.name}.{phase}() must take `next` as its'
-                            f' first parameter{at}: {injectable.label} takes'
-                            f' {list(injectable.names)}')
+        wrap, before, after = _phase_functions(middleware, phase)
+        for method, func in ((phase, wrap), (f'before_{phase}', before), (f'after_{phase}', after)):
+            if func is not None and not callable(func):
+                raise TypeError(f'{middleware!r}.{method} must be callable{at}, not {func!r}')
+        if wrap is not None and (before is not None or after is not None):
+            raise TypeError(f'middleware {middleware.name} defines both {phase}() and'
+                            f' before_{phase}()/after_{phase}(){at}: a phase is either wrapped'
+                            ' or hooked, not both')
+        if wrap is not None:
+            _check_first_param(middleware, phase, wrap, at, 'take `next` as its first parameter',
+                               lambda first: first == 'next')
+        if after is not None:
+            _check_first_param(middleware, f'after_{phase}', after, at,
+                               'take the result of the rest of the chain as its first parameter',
+                               lambda first: first not in ('', 'next'))
+        if before is not None and 'next' in Injectable.of(before).names:
+            raise TypeError(f'middleware {middleware.name}.before_{phase}() must not take `next`{at}:'
+                            f' hooks are called inline; wrap the phase with {phase}(next, ...) instead')
     wrapper = middleware.wsgi_wrapper
     if wrapper is not None and not callable(wrapper):
         raise TypeError(f'{middleware!r}.wsgi_wrapper must be callable{at}, not {wrapper!r}')
+
+
+def _phase_functions(middleware: Middleware, phase: str) -> Tuple[Any, Any, Any]:
+    """``(wrapping function, before hook, after hook)`` of *phase*, each None if absent."""
+    return (getattr(middleware, phase, None), getattr(middleware, f'before_{phase}', None),
+            getattr(middleware, f'after_{phase}', None))
+
+
+def _check_first_param(middleware: Middleware, method: str, func: Callable[..., Any], at: str,
+                       must: str, accepts: Callable[[str], bool]) -> None:
+    injectable = Injectable.of(func)
+    first = injectable.names[0] if injectable.names else ''
+    if not accepts(first):
+        raise TypeError(f'middleware {middleware.name}.{method}() must {must}{at}:'
+                        f' {injectable.label} takes {list(injectable.names)}')
 
 
 def check_middlewares(middlewares: Iterable[Any], where: str = '') -> None:
@@ -143,10 +194,11 @@ def middleware_layers(middlewares: Iterable[Middleware],
     layers = []
     for phase, provides_attr in PHASES:
         for middleware in middlewares:
-            func = getattr(middleware, phase, None)
-            if func is not None:
-                layers.append(Layer(injectable(func), _provides_of(middleware, provides_attr),
-                                    f'middleware {middleware.name}', phase))
+            functions = _phase_functions(middleware, phase)
+            if functions != (None, None, None):
+                wrap, before, after = (None if func is None else injectable(func) for func in functions)
+                layers.append(Layer(_provides_of(middleware, provides_attr),
+                                    f'middleware {middleware.name}', phase, wrap, before, after))
     return tuple(layers)
 
 
