@@ -11,7 +11,7 @@
 304
 """
 
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from werkzeug.datastructures import ResponseCacheControl
 
@@ -82,8 +82,7 @@ class HTTPCacheMiddleware(Middleware):
         self.cache_control_header = cache_control.to_header()
         self.use_etags = use_etags
 
-    def request(self, next: Callable[..., Any], request: Any) -> Any:
-        response = next()
+    def after_request(self, response: Any, request: Any) -> Any:
         environ = request.environ
         if environ['REQUEST_METHOD'] not in ('GET', 'HEAD') or response.status_code != 200:
             return response

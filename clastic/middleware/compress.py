@@ -9,7 +9,7 @@
 """
 
 import gzip
-from typing import Any, Callable
+from typing import Any
 
 from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Response
@@ -73,8 +73,7 @@ class GzipMiddleware(Middleware):
         self.compress_level = compress_level
         self.min_size = min_size
 
-    def request(self, next: Callable[..., Any], request: Any) -> Any:
-        response = next()
+    def after_request(self, response: Any, request: Any) -> Any:
         # The cheap test that rules out most responses (small or streamed
         # bodies) comes first, inline; is_compressible() does the rest.
         body = getattr(response, 'response', None)

@@ -27,9 +27,9 @@ class ContextProcessor(ConfiguredMiddleware):
     a Response or any other context passes through untouched. With
     ``overwrite=False`` a key the endpoint set keeps the endpoint's value.
 
-    The processor wraps the endpoint (its ``endpoint`` phase) and returns an
-    updated copy of the context, so a dict the endpoint shares between
-    requests is never modified.
+    The processor hooks the endpoint's result (``after_endpoint``) and
+    returns an updated copy of the context, so a dict the endpoint shares
+    between requests is never modified.
 
     >>> from clastic import Application, render_basic
     >>> def profile(user_id):
@@ -66,16 +66,15 @@ class ContextProcessor(ConfiguredMiddleware):
             raise NameError(f'{where}: {both} are both required and given defaults;'
                             ' a name is one or the other')
         self.overwrite = overwrite
-        self.endpoint = self._make_endpoint()
+        self.after_endpoint = self._make_after_endpoint()
 
-    def _make_endpoint(self) -> Callable[..., Any]:
-        """Return ``endpoint(next, <required>, <defaults>)`` for injection by name."""
+    def _make_after_endpoint(self) -> Callable[..., Any]:
+        """Return ``after_endpoint(context, <required>, <defaults>)`` for injection by name."""
         names = self.required + tuple(self.defaults)
         defaults = self.defaults
         overwrite = self.overwrite
 
-        def endpoint(next: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-            context = next()
+        def after_endpoint(context: Any, *args: Any, **kwargs: Any) -> Any:
             if not isinstance(context, dict):
                 return context
             # The chain passes leading values by position and the rest by
@@ -90,13 +89,13 @@ class ContextProcessor(ConfiguredMiddleware):
             return context
 
         param = inspect.Parameter
-        endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-            [param('next', param.POSITIONAL_OR_KEYWORD)]
+        after_endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [param('context', param.POSITIONAL_OR_KEYWORD)]
             + [param(name, param.POSITIONAL_OR_KEYWORD) for name in self.required]
             + [param(name, param.POSITIONAL_OR_KEYWORD, default=value)
                for name, value in defaults.items()])
-        endpoint.__qualname__ = f'{type(self).__qualname__}.endpoint'
-        return endpoint
+        after_endpoint.__qualname__ = f'{type(self).__qualname__}.after_endpoint'
+        return after_endpoint
 
     def config(self) -> Any:
         """The required names, the defaults and the overwrite flag."""

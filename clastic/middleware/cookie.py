@@ -246,14 +246,19 @@ class SignedCookieMiddleware(Middleware):
         """Load the cookie, run the rest of the chain with it, save it on the response."""
         # Parsing the header directly spares building the request's headers.
         header = request.environ.get('HTTP_COOKIE')
-        cookie, payload = self._load(parse_cookie(header).get(self.cookie_name) if header else None)
+        if header:
+            cookie, payload = self._load(parse_cookie(header).get(self.cookie_name))
+        else:
+            cookie, payload = SignedCookie(), None
         try:
-            response = next(**{self.arg_name: cookie})
+            response = next(cookie)  # our one provide, by position
         except HTTPException as error:  # a raised clastic error is a Response too: it gets the cookie
             self.save(error, cookie, payload)
             raise
-        if isinstance(response, WerkzeugResponse):
-            self.save(response, cookie, payload)
+        # What save() needs to act on; most requests leave the cookie alone.
+        if cookie.modified or cookie.expires is not None or self._max_age:
+            if isinstance(response, WerkzeugResponse):
+                self.save(response, cookie, payload)
         return response
 
     def loads(self, value: Optional[str]) -> SignedCookie:

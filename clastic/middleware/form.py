@@ -7,7 +7,7 @@
 'Welcome, Ann'
 """
 
-from typing import Any, Callable
+from typing import Any, Dict, Optional
 
 from .url import ParamMiddleware
 
@@ -37,8 +37,8 @@ class PostDataMiddleware(ParamMiddleware):
     'need two numbers'
     """
 
-    def request(self, next: Callable[..., Any], request: Any) -> Any:
+    def before_request(self, request: Any) -> Optional[Dict[str, Any]]:
         content_type = request.environ.get('CONTENT_TYPE')
         if not content_type or not content_type.lower().startswith(_FORM_CONTENT_TYPES):
-            return next()  # every provide defaults to None
-        return next(**self.read(request.form))
+            return None  # every provide is None
+        return self.read(request.form)

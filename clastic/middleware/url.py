@@ -10,7 +10,7 @@
 """
 
 import keyword
-from typing import Any, Callable, Dict, Iterable, Mapping, Union
+from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Union
 
 from .._inject import RESERVED_ARGS
 from .core import Middleware
@@ -75,8 +75,8 @@ class ConfiguredMiddleware(Middleware):
 class ParamMiddleware(ConfiguredMiddleware):
     """Provides values read from a request's multi-dict (see the subclasses).
 
-    Subclasses define :meth:`request`, which reads the multi-dict only when
-    the request can hold any value, then passes ``next(**self.read(values))``.
+    Subclasses define ``before_request``, which reads the multi-dict only
+    when the request can hold any value and returns ``self.read(values)``.
     Two instances are equal (see :class:`ConfiguredMiddleware`) when they
     read the same names with the same converters; two different ones
     providing a common name are a conflict the Application reports at
@@ -155,10 +155,10 @@ class GetParamMiddleware(ParamMiddleware):
     'Hello, world!'
     """
 
-    def request(self, next: Callable[..., Any], request: Any) -> Any:
+    def before_request(self, request: Any) -> Optional[Dict[str, Any]]:
         if not request.environ.get('QUERY_STRING'):
-            return next()  # every provide defaults to None
-        return next(**self.read(request.args))
+            return None  # every provide is None
+        return self.read(request.args)
 
 
 class ScriptRootMiddleware(ConfiguredMiddleware):
@@ -176,8 +176,8 @@ class ScriptRootMiddleware(ConfiguredMiddleware):
         self.provided_name = check_provided_name(provided_name, 'ScriptRootMiddleware(provided_name=...)')
         self.provides = (provided_name,)
 
-    def request(self, next: Callable[..., Any], request: Any) -> Any:
-        return next(**{self.provided_name: request.script_root.rstrip('/')})
+    def before_request(self, request: Any) -> Dict[str, str]:
+        return {self.provided_name: request.script_root.rstrip('/')}
 
     def config(self) -> Any:
         """The name the script root is provided under."""
