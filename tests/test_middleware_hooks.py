@@ -244,6 +244,47 @@ def test_idle_hooks_add_no_frame_around_the_endpoint():
     assert depth_in_endpoint(hooked) == depth_in_endpoint([])
 
 
+def test_library_middlewares_that_only_provide_or_adjust_add_no_frame():
+    from clastic.middleware import (
+        ContextProcessor,
+        GetParamMiddleware,
+        GzipMiddleware,
+        HTTPCacheMiddleware,
+        SimpleContextProcessor,
+    )
+    from clastic.middleware.form import PostDataMiddleware
+    from clastic.middleware.url import ScriptRootMiddleware
+
+    library = [GetParamMiddleware(['q']), PostDataMiddleware(['name']), ScriptRootMiddleware(),
+               ContextProcessor(defaults={'theme': 'dark'}), SimpleContextProcessor(lang='en'),
+               GzipMiddleware(), HTTPCacheMiddleware()]
+    depths = []
+    for middlewares in (library, []):
+        def endpoint():
+            depths.append(len(inspect.stack(0)))
+            return 'ok'
+        app = Application([('/', endpoint, render_basic)], middlewares=middlewares)
+        assert client(app).get('/?q=x').get_data(as_text=True) == 'ok'
+    assert depths[0] == depths[1]
+
+
+def test_make_middleware_chain_runs_hooks():
+    from clastic.middleware import make_middleware_chain
+
+    class Greeting(Middleware):
+        provides = ('greeting',)
+
+        def before_request(self):
+            return {'greeting': 'Hello'}
+
+        def after_request(self, result):
+            return result + '!'
+
+    chain = make_middleware_chain([Greeting()], lambda greeting, name: f'{greeting}, {name}',
+                                  preprovided=['name'])
+    assert chain(name='world') == 'Hello, world!'
+
+
 def test_chain_source_shows_hooks_inline():
     app = Application([('/', lambda locale: locale, render_basic)], middlewares=[Locale()])
     source = app.routes[0].chain_source
