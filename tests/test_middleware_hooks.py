@@ -178,12 +178,18 @@ class Trace(Middleware):
         self.trace = trace
 
 
-class WrapA(Trace):
+class Wrapping(Trace):
+    label = ''
+
     def request(self, next):
-        self.trace.append('A in')
+        self.trace.append(f'{self.label} in')
         response = next()
-        self.trace.append('A out')
+        self.trace.append(f'{self.label} out')
         return response
+
+
+class WrapA(Wrapping):
+    label = 'A'
 
 
 class HooksB(Trace):
@@ -195,12 +201,8 @@ class HooksB(Trace):
         return response
 
 
-class WrapC(Trace):
-    def request(self, next):
-        self.trace.append('C in')
-        response = next()
-        self.trace.append('C out')
-        return response
+class WrapC(Wrapping):
+    label = 'C'
 
 
 class EndpointHooksD(Trace):
