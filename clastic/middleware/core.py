@@ -125,14 +125,12 @@ def check_middleware(middleware: Any, where: str = '') -> None:
             raise TypeError(f'middleware {middleware.name} defines both {phase}() and'
                             f' before_{phase}()/after_{phase}(){at}: a phase is either wrapped'
                             ' or hooked, not both')
-        if wrap is not None:
-            _check_first_param(middleware, phase, wrap, at, 'take `next` as its first parameter',
-                               lambda first: first == 'next')
-        if after is not None:
-            _check_first_param(middleware, f'after_{phase}', after, at,
-                               'take the result of the rest of the chain as its first parameter',
-                               lambda first: first not in ('', 'next'))
-        if before is not None and 'next' in Injectable.of(before).names:
+        if wrap is not None and _param_names(wrap)[:1] != ['next']:
+            raise _signature_error(middleware, phase, wrap, at, 'take `next` as its first parameter')
+        if after is not None and _param_names(after)[:1] in ([], ['next']):
+            raise _signature_error(middleware, f'after_{phase}', after, at,
+                                   'take the result of the rest of the chain as its first parameter')
+        if before is not None and 'next' in _param_names(before):
             raise TypeError(f'middleware {middleware.name}.before_{phase}() must not take `next`{at}:'
                             f' hooks are called inline; wrap the phase with {phase}(next, ...) instead')
     wrapper = middleware.wsgi_wrapper
@@ -146,13 +144,15 @@ def _phase_functions(middleware: Middleware, phase: str) -> Tuple[Any, Any, Any]
             getattr(middleware, f'after_{phase}', None))
 
 
-def _check_first_param(middleware: Middleware, method: str, func: Callable[..., Any], at: str,
-                       must: str, accepts: Callable[[str], bool]) -> None:
+def _param_names(func: Callable[..., Any]) -> List[str]:
+    return list(Injectable.of(func).names)
+
+
+def _signature_error(middleware: Middleware, method: str, func: Callable[..., Any], at: str,
+                     must: str) -> TypeError:
     injectable = Injectable.of(func)
-    first = injectable.names[0] if injectable.names else ''
-    if not accepts(first):
-        raise TypeError(f'middleware {middleware.name}.{method}() must {must}{at}:'
-                        f' {injectable.label} takes {list(injectable.names)}')
+    return TypeError(f'middleware {middleware.name}.{method}() must {must}{at}:'
+                    f' {injectable.label} takes {list(injectable.names)}')
 
 
 def check_middlewares(middlewares: Iterable[Any], where: str = '') -> None:
