@@ -456,8 +456,9 @@ class BoundRoute:
     def argument_sources(self) -> List[Tuple[str, str, str]]:
         """Every parameter of the chain's functions and where its value comes from.
 
-        Rows are ``(function, argument, source)`` in calling order: each
-        middleware function, the endpoint, then the render function. A
+        Rows are ``(function, argument, source)``: each middleware function
+        in chain order (a middleware's hooks together), the endpoint, then the
+        render function. A
         source is ``'url'``, ``'resources'``, ``'builtin'``, the providing
         middleware (``'middleware SessionMiddleware'``), ``'default'``, or
         ``'result'`` for the first parameter of a middleware's after hook
