@@ -9,8 +9,10 @@ once, at construction:
 2. :class:`ChainCompiler` walks the layers of a route in calling order,
    checks that every required parameter is available at its layer, and
    generates the Python source of one function that calls them all, nested
-   like decorators. The source is compiled once per distinct shape and kept
-   in :mod:`linecache`, so tracebacks show the code that really ran.
+   like decorators (a middleware's hooks inline, without nesting). The
+   source is compiled once per distinct shape and kept in :mod:`linecache`,
+   so tracebacks show the code that really ran; each route's values are the
+   globals of its copy (:mod:`clastic._codegen`).
 """
 
 import builtins
