@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_server import (
+from _processes import (
     EXAMPLES,
     HELLO_PATH,
     RELOAD_DEADLINE,

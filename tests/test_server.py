@@ -3,7 +3,6 @@
 End-to-end tests start the real server as a subprocess on a free loopback
 port and talk HTTP to it; every process they start is stopped in a finally.
 """
-import http.client
 import importlib.util
 import os
 import signal
@@ -12,16 +11,29 @@ import subprocess
 import sys
 import termios
 import threading
-import time
 import types
-import urllib.error
-import urllib.request
 import warnings
 from pathlib import Path
-from typing import Callable, Optional, Tuple
+from typing import Callable
 
 import psutil
 import pytest
+from _processes import (
+    EXAMPLES,
+    HELLO_PATH,
+    HOST,
+    RELOAD_DEADLINE,
+    STARTUP_DEADLINE,
+    child_env,
+    edit,
+    fetch,
+    free_port,
+    poll,
+    restore_sigint,
+    start,
+    stop,
+    wait_serving,
+)
 from werkzeug.middleware.lint import LintMiddleware
 from werkzeug.test import Client
 
@@ -36,97 +48,8 @@ from clastic.server import (
     serve_flag_parser,
 )
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted((REPO_ROOT / 'examples').glob('*.py'))
-HELLO_PATH = REPO_ROOT / 'examples' / 'hello.py'
-HOST = '127.0.0.1'
-STARTUP_DEADLINE = 20.0
-RELOAD_DEADLINE = 15.0
 SERVE_FLAGS = ['--address', '--port', '--static-path', '--static-prefix', '--no-static',
                '--no-meta', '--no-reloader', '--no-debugger', '--no-wsgi-lint', '--processes']
-
-
-# -- helpers shared with test_cli ---------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def child_env() -> dict:
-    """This checkout first on the path; no stale bytecode when a test edits a module twice a second."""
-    return dict(os.environ, PYTHONDONTWRITEBYTECODE='1', PYTHONPATH=os.pathsep.join(
-        filter(None, [str(REPO_ROOT), os.environ.get('PYTHONPATH')])))
-
-
-def _restore_sigint() -> None:
-    # A runner started in the background by a non-interactive shell ignores
-    # SIGINT, and children inherit that; the server must feel Ctrl-C.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-def poll(check: Callable[[], Optional[object]], deadline: float, what: str,
-         log: Optional[Path] = None) -> object:
-    """Call *check* until it returns something truthy, for at most *deadline* seconds."""
-    end = time.monotonic() + deadline
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > end:
-            pytest.fail(f'{what}: not within {deadline}s' + (f'\n{log.read_text()}' if log else ''))
-        time.sleep(0.05)  # paces the loop between checks, not a wait for an outcome
-
-
-def fetch(port: int, path: str = '/', host: str = HOST) -> Tuple[int, str, dict]:
-    """GET a path; (status, text, headers), with (0, '', {}) when nothing answers yet."""
-    # A reloading server drops connections, even in the middle of a response.
-    try:
-        try:
-            with urllib.request.urlopen(f'http://{host}:{port}{path}', timeout=5) as resp:
-                return resp.status, resp.read().decode('utf-8'), dict(resp.headers)
-        except urllib.error.HTTPError as err:
-            return err.code, err.read().decode('utf-8'), dict(err.headers)
-    except (OSError, http.client.HTTPException):  # URLError, resets and timeouts are OSErrors
-        return 0, '', {}
-
-
-def start(argv: list, cwd: Path, log: Path, **popen: object) -> subprocess.Popen:
-    """Start *argv* in its own process group (so the test can stop all of it), output to *log*."""
-    with open(log, 'wb') as out:
-        popen.setdefault('stdout', out)
-        popen.setdefault('stderr', subprocess.STDOUT)
-        popen.setdefault('stdin', subprocess.DEVNULL)
-        return subprocess.Popen([sys.executable, *map(str, argv)], cwd=str(cwd), env=child_env(),
-                                start_new_session=True, preexec_fn=_restore_sigint, **popen)
-
-
-def stop(proc: subprocess.Popen) -> None:
-    """Kill the whole process group of *proc* (the server and its reloader child)."""
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait()
-
-
-def wait_serving(port: int, proc: subprocess.Popen, log: Path, host: str = HOST) -> None:
-    def answered() -> bool:
-        if proc.poll() is not None:
-            pytest.fail(f'the server exited with {proc.returncode}:\n{log.read_text()}')
-        return fetch(port, host=host)[0] != 0
-    poll(answered, STARTUP_DEADLINE, 'the server answering', log)
-
-
-def edit(path: Path, text: str) -> None:
-    """Save *text* to *path* so that a watching reloader sees a newer mtime."""
-    before = path.stat().st_mtime if path.exists() else 0.0
-    path.write_text(text)
-    # A coarse file-system clock could give the edit the mtime of the
-    # version the reloader already saw.
-    if path.stat().st_mtime <= before:
-        os.utime(path, (before + 1, before + 1))
 
 
 # -- flags and settings -------------------------------------------------------------------------
@@ -532,7 +455,7 @@ def test_ctrl_c_stops_server_and_reloader_child_and_restores_echo(tmp_path):
     port = free_port()
     proc = subprocess.Popen([sys.executable, str(HELLO_PATH), '--port', str(port)],
                             cwd=str(tmp_path), env=child_env(), stdin=follower, stdout=follower,
-                            stderr=follower, start_new_session=True, preexec_fn=_restore_sigint)
+                            stderr=follower, start_new_session=True, preexec_fn=restore_sigint)
     reader.start()
     try:
         poll(lambda: fetch(port)[1] == 'Hello, world!', STARTUP_DEADLINE, 'hello.py serving')
