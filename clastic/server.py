@@ -1,8 +1,9 @@
 """The development server: Werkzeug's server, debugger, lint and reloader, plus the flaw page.
 
 ``app.serve()`` (SPEC §2, §10.9) lands in :func:`serve_app`, which reads the
-script's command-line flags, mounts the meta and static applications, and
-calls :func:`run_simple`.
+serve flags from the script's command line (leaving the rest to the script),
+mounts the meta and static applications, lets uncaught exceptions reach the
+interactive debugger when it is on, and calls :func:`run_simple`.
 
 How reloading survives broken code
 ----------------------------------
@@ -113,11 +114,17 @@ def add_serve_flags(parser: argparse.ArgumentParser) -> None:
 def serve_flag_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
     """The parser of a script that calls ``serve()``: the serve flags and ``--help``.
 
-    >>> serve_flag_parser('hello.py').parse_args([]).address is None
-    True
+    Only flags spelled out in full are the server's: ``--pro`` may be the
+    script's own ``--profile``, never an abbreviation of ``--processes``.
+
+    >>> flags, script_arguments = serve_flag_parser('hello.py').parse_known_args(
+    ...     ['--port', '8000', '--pro', 'data.csv'])
+    >>> flags.port, flags.processes, script_arguments
+    (8000, None, ['--pro', 'data.csv'])
     """
     parser = argparse.ArgumentParser(
-        prog=prog, description='Serve this clastic application with the development server.')
+        prog=prog, description='Serve this clastic application with the development server.',
+        epilog='Other arguments are left to the script.', allow_abbrev=False)
     add_serve_flags(parser)
     return parser
 
@@ -133,13 +140,19 @@ def serve_app(app: Any, argv: Optional[Sequence[str]] = None, *, _jk_just_testin
               **settings: Any) -> Optional[bool]:
     """Serve *app* for development; the backend of ``Application.serve()``.
 
-    *settings* are the fields of :class:`ServeSettings`; the flags in *argv*
-    (default: the script's ``sys.argv[1:]``) override them, ``--help`` prints
-    them and exits, an unknown flag is an error. ``serve()`` adds the
-    :class:`~clastic.meta.MetaApplication` at ``/_meta/`` (after the app's
-    routes) and a :class:`~clastic.static.StaticApplication` for the static
-    folder at ``/static/`` (before them). With ``_jk_just_testing=True`` it
-    only adds them, without reading the command line, and returns True.
+    *settings* are the fields of :class:`ServeSettings`; the serve flags in
+    *argv* (default: the script's ``sys.argv[1:]``) override them, ``--help``
+    prints them and exits, a malformed one (``--port abc``) is an error, and
+    every other argument is left to the script, which may parse its own.
+    ``serve()`` adds the :class:`~clastic.meta.MetaApplication` at
+    ``/_meta/`` (after the app's routes) and a
+    :class:`~clastic.static.StaticApplication` for the static folder at
+    ``/static/`` (before them). With ``_jk_just_testing=True`` it only adds
+    them, without reading the command line, and returns True.
+
+    With the debugger on, the app's error handler re-raises uncaught
+    exceptions (``reraise_uncaught``) so that they reach Werkzeug's
+    interactive debugger; HTTP errors are still the app's to answer.
 
     >>> from clastic import Application
     >>> app = Application()
@@ -150,21 +163,30 @@ def serve_app(app: Any, argv: Optional[Sequence[str]] = None, *, _jk_just_testin
     """
     chosen = ServeSettings(**settings)
     if not _jk_just_testing:
-        prog = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else None
-        flags = serve_flag_parser(prog).parse_args(sys.argv[1:] if argv is None else argv)
-        chosen = chosen.override(flags)
+        chosen = chosen.override(_read_serve_flags(sys.argv[1:] if argv is None else argv))
     _mount_development_apps(app, chosen)
     if _jk_just_testing:
         return True
-    if chosen.use_debugger and not _is_loopback(chosen.address):
-        _say(f'WARNING: the interactive debugger runs code for anyone who reaches'
-             f' {chosen.address}:{chosen.port} and knows the PIN; serve on 127.0.0.1,'
-             f' or pass --no-debugger.')
+    if chosen.use_debugger:
+        # Otherwise the handler answers an uncaught exception with its own
+        # 500, and the debugger wrapped around the app never sees it.
+        app.error_handler.reraise_uncaught = True
+        if not _is_loopback(chosen.address):
+            _say(f'WARNING: the interactive debugger is on the network'
+                 f' ({chosen.address}:{chosen.port}): anyone who reaches it and knows the PIN'
+                 ' can run code here. Serve on 127.0.0.1, or pass --no-debugger.')
     processes = chosen.processes or 1
     run_simple(chosen.address, chosen.port, LintMiddleware(app) if chosen.use_lint else app,
                use_reloader=chosen.use_reloader, use_debugger=chosen.use_debugger,
                threaded=processes == 1, processes=processes)
     return None
+
+
+def _read_serve_flags(argv: Sequence[str]) -> argparse.Namespace:
+    """The serve flags in *argv*; what the parser does not know is the script's (as in 26.0)."""
+    prog = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    flags, _script_arguments = serve_flag_parser(prog).parse_known_args(argv)
+    return flags
 
 
 def _mount_development_apps(app: Any, settings: ServeSettings) -> None:

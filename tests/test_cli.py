@@ -53,6 +53,14 @@ routes = [('/hello', hello, render_basic)]
 app = Application(routes)
 '''
 
+FAILING_MODULE = '''from clastic import Application, render_basic
+
+def fail():
+    raise ValueError('failed on purpose')
+
+app = Application([('/fail', fail, render_basic)])
+'''
+
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, '-m', 'clastic', *args], cwd=str(cwd), env=child_env(),
@@ -188,6 +196,24 @@ def test_serve_runs_the_development_server_and_reloads_a_module(tmp_path):
         edit(tmp_path / 'storefront.py', SHOP_MODULE.replace("'shop'", "'shop v2'"))
         poll(lambda: fetch(port)[:2] == (200, 'shop v2'), RELOAD_DEADLINE, 'the fixed module', log)
         assert proc.poll() is None
+    finally:
+        stop(proc)
+
+
+@pytest.mark.parametrize('flags, page_text', [
+    ([], '// Werkzeug Debugger</title>'),
+    (['--no-debugger'], 'An internal error occurred'),  # the app's production 500
+], ids=['debugger', 'no-debugger'])
+def test_serve_sends_uncaught_errors_to_the_debugger_when_it_is_on(tmp_path, flags, page_text):
+    (tmp_path / 'failing.py').write_text(FAILING_MODULE)
+    port = free_port()
+    log = tmp_path / 'serve.log'
+    proc = start(['-m', 'clastic', 'serve', 'failing:app', '--port', port, '--no-reloader', *flags],
+                 tmp_path, log)
+    try:
+        wait_serving(port, proc, log)
+        status, body, _ = fetch(port, '/fail')
+        assert status == 500 and page_text in body
     finally:
         stop(proc)
 

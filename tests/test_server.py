@@ -81,11 +81,19 @@ def test_help_lists_every_flag_and_exits(tmp_path):
     assert result.returncode == 0, result.stderr
     for flag in SERVE_FLAGS:
         assert flag in result.stdout
+    assert 'Other arguments are left to the script.' in result.stdout
     assert 'Running on' not in result.stdout + result.stderr
 
 
-@pytest.mark.parametrize('bad', [['--bogus'], ['--port', 'eighty'], ['--processes', '0'], ['extra']])
-def test_bad_command_line_is_reported(tmp_path, bad):
+def test_only_flags_spelled_in_full_are_the_servers():
+    # A script's own --pro or --no is its own, not an abbreviation of ours.
+    flags, script_arguments = serve_flag_parser().parse_known_args(['--pro', '2', '--no', '--port', '1'])
+    assert ServeSettings().override(flags) == ServeSettings(port=1)
+    assert script_arguments == ['--pro', '2', '--no']
+
+
+@pytest.mark.parametrize('bad', [['--port', 'eighty'], ['--processes', '0']])
+def test_malformed_serve_flags_are_reported(tmp_path, bad):
     result = subprocess.run([sys.executable, str(HELLO_PATH), *bad], cwd=str(tmp_path),
                             env=child_env(), capture_output=True, text=True, timeout=30)
     assert result.returncode == 2
@@ -325,16 +333,22 @@ def test_port_in_use_is_one_line_and_status_1(tmp_path):
             assert str(port) in lines[0] and 'in use' in lines[0]
 
 
-def test_debugger_off_loopback_warns(tmp_path):
-    # 192.0.2.1 (TEST-NET-1) is no address of this machine: the warning is
-    # printed, then binding fails, and nothing is ever exposed.
-    argv = [sys.executable, str(HELLO_PATH), '--address', '192.0.2.1', '--port', str(free_port())]
-    warned = subprocess.run(argv, cwd=str(tmp_path), env=child_env(), capture_output=True,
-                            text=True, timeout=30)
-    assert 'WARNING: the interactive debugger' in warned.stderr and '192.0.2.1' in warned.stderr
-    assert warned.returncode == 1
-    quiet = subprocess.run(argv + ['--no-debugger'], cwd=str(tmp_path), env=child_env(),
-                           capture_output=True, text=True, timeout=30)
+@pytest.mark.parametrize('address', ['0.0.0.0', '192.0.2.1'])
+def test_debugger_off_loopback_warns(tmp_path, address):
+    # The warning is printed, then binding fails, so nothing is ever exposed:
+    # the port is taken (on Linux, a listener on 127.0.0.1 keeps 0.0.0.0 from
+    # binding it too), and 192.0.2.1 (TEST-NET-1) is no address of this machine.
+    with socket.socket() as taken:
+        taken.bind((HOST, 0))
+        taken.listen()
+        argv = [sys.executable, str(HELLO_PATH), '--address', address,
+                '--port', str(taken.getsockname()[1])]
+        warned = subprocess.run(argv, cwd=str(tmp_path), env=child_env(), capture_output=True,
+                                text=True, timeout=30)
+        quiet = subprocess.run(argv + ['--no-debugger'], cwd=str(tmp_path), env=child_env(),
+                               capture_output=True, text=True, timeout=30)
+    assert warned.returncode == 1 and 'cannot listen' in warned.stderr
+    assert f'WARNING: the interactive debugger is on the network ({address}:' in warned.stderr
     assert 'WARNING' not in quiet.stderr and quiet.returncode == 1
 
 
