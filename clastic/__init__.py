@@ -7,9 +7,10 @@
 """
 
 from werkzeug.utils import append_slash_redirect, redirect
+from werkzeug.wrappers import Response
 
 from ._version import __version__
-from ._wrappers import Request, Response
+from ._wrappers import Request
 from .application import Application, RerouteWSGI, SubApplication
 from .errors import BadRequest, HTTPException, InternalServerError
 from .meta import META_ASSETS_APP, MetaApplication
@@ -18,6 +19,11 @@ from .render import render_basic, render_json, render_json_dev
 from .route import DELETE, GET, POST, PUT, RESERVED_ARGS, S_REDIRECT, S_REWRITE, S_STRICT, Route
 from .static import StaticApplication, StaticFileRoute
 from .utils import Redirector
+
+# Response is Werkzeug's own class, so that every response, whoever built it
+# (werkzeug.utils.redirect, a library, clastic's renders and errors), is an
+# instance of it, as in clastic 26. Requests are built by clastic, whose
+# Request is a Werkzeug Request that parses the environ lazily.
 
 #: Aliases kept for code written against older Werkzeug.
 BaseRequest = Request

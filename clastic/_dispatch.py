@@ -1,33 +1,63 @@
 """Finding candidate routes for a path, and per-request dispatch bookkeeping."""
 
-from typing import AbstractSet, Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 
 class DispatchState:
     """What happened while one request was routed; injectable as ``_dispatch_state``.
 
+    It keeps clastic 26's names beside its own (``attempted_routes``,
+    ``add_route()``, ``update_methods()``), and its ``exceptions`` and
+    ``allowed_methods`` are plain lists that code written for 26 may append to.
+
     >>> state = DispatchState()
-    >>> state.add_allowed_methods(frozenset(['GET', 'HEAD']))
-    >>> sorted(state.allowed_methods)
-    ['GET', 'HEAD']
+    >>> state.add_allowed_methods(['GET', 'HEAD'])
+    >>> state.update_methods(['POST', 'GET'])
+    >>> state.allowed_methods
+    ['GET', 'HEAD', 'POST']
+    >>> state.add_route('a route')
+    >>> state.attempted_routes
+    ('a route',)
     """
 
-    # Every record starts as a shared empty (immutable) value and is replaced,
-    # never mutated: most requests record one route and nothing else.
-    #: Routes whose chain ran for this request, in order.
-    routes_tried: Sequence[Any] = ()
+    #: Routes whose chain ran for this request, in order (a tuple, replaced
+    #: as it grows: most requests record one route and nothing else).
+    routes_tried: Tuple[Any, ...] = ()
     #: Exceptions met, in order: HTTPExceptions (breaking or not) and uncaught ones.
-    exceptions: Sequence[Any] = ()
-    #: Methods of routes whose pattern matched but whose methods did not.
-    allowed_methods: AbstractSet[str] = frozenset()
+    exceptions: List[BaseException]
+    #: Methods of routes whose pattern matched but whose methods did not, each once.
+    allowed_methods: List[str]
     #: ``(route, URL values)`` of the last non-breaking exception.
     error_origin: Optional[Tuple[Any, Sequence[Any]]] = None
 
+    def __getattr__(self, name: str) -> Any:
+        # Only called for attributes not set yet: the two lists are created
+        # when first used, so a request that meets no error builds neither.
+        if name in ('exceptions', 'allowed_methods'):
+            created: List[Any] = []
+            setattr(self, name, created)
+            return created
+        raise AttributeError(f'{type(self).__name__!r} object has no attribute {name!r}')
+
+    @property
+    def attempted_routes(self) -> Tuple[Any, ...]:
+        """clastic 26's name for :attr:`routes_tried`."""
+        return self.routes_tried
+
+    def add_route(self, route: Any) -> None:
+        """Record that *route*'s chain ran."""
+        self.routes_tried += (route,)
+
     def add_allowed_methods(self, methods: Iterable[str]) -> None:
-        self.allowed_methods = self.allowed_methods.union(methods)
+        """Record the methods of a route whose pattern matched but whose methods did not."""
+        known = self.allowed_methods
+        known.extend(method for method in methods if method not in known)
+
+    update_methods = add_allowed_methods  # clastic 26's name
 
     def add_exception(self, error: BaseException) -> None:
-        self.exceptions = (*self.exceptions, error)
+        """Record an exception met while routing."""
+        self.exceptions.append(error)
 
     def __repr__(self) -> str:
         return (f'<DispatchState tried={len(self.routes_tried)}'

@@ -193,8 +193,6 @@ class ChainSpec:
     layers: Tuple[Layer, ...]
     endpoint: Injectable
     render: Optional[Injectable]
-    #: Routes must answer a Response; a generic chain returns what it gets.
-    returns_response: bool = True
 
 
 def find_conflicts(sources: Iterable[Tuple[str, Iterable[str]]]) -> List[Tuple[str, Tuple[str, ...]]]:
@@ -352,11 +350,6 @@ def _provided_values(hook: str, declared: Tuple[str, ...], allowed: frozenset,
     return tuple(map(provided.get, declared))
 
 
-def _not_a_response(route_label: str, has_render: bool, result: Any) -> None:
-    raise TypeError(f'{route_label} produced {result!r}, not a Response'
-                    + ('' if has_render else ' (the route has no render)'))
-
-
 class _ChainEmitter:
     """Writes the nested source for one ChainSpec and records binding problems.
 
@@ -420,17 +413,7 @@ class _ChainEmitter:
         spec = self.spec
         available = frozenset(spec.entry_args) | frozenset(spec.constants)
         request_layers = [layer for layer in spec.layers if layer.phase == 'request']
-        if not spec.returns_response:
-            self._emit_nested(request_layers, available, self._emit_endpoint_and_render, 'return ')
-            return
-        self._emit_nested(request_layers, available, self._emit_endpoint_and_render, '_c_result = ')
-        # Checked here, inside the chain, so a wrong result is an error raised
-        # by the route like any other.
-        self.writer.line(f'if not {self._response_test("_c_result")}:')
-        not_a_response = self._value('_c_not_a_response', functools.partial(
-            _not_a_response, spec.route_label, spec.render is not None))
-        self.writer.line(f'    {not_a_response}(_c_result)')
-        self.writer.line('return _c_result')
+        self._emit_nested(request_layers, available, self._emit_endpoint_and_render, 'return ')
 
     def emit_single_call(self, role: str, pass_all: bool) -> None:
         """Emit a call of the spec's function alone (error renderers)."""

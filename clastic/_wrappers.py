@@ -1,13 +1,18 @@
-"""Clastic's Request and Response: Werkzeug's, minus work nobody asked for.
+"""The Request and Response clastic builds: Werkzeug's, minus work nobody asked for.
 
 Both are real subclasses of Werkzeug's wrappers and behave exactly like them.
 They only skip work on the common path:
 
-- :class:`Request` reads the environ (path, headers, ...) the first time one
-  of those attributes is used, so a chain that never looks costs nothing;
-- :class:`Response` builds the headers of a plain ``bytes``/``str`` body
-  directly, and serves a response whose headers need no fixing without
-  Werkzeug's general-purpose header rewrite.
+- :class:`Request` (public as ``clastic.Request``) reads the environ (path,
+  headers, ...) the first time one of those attributes is used, so a chain
+  that never looks costs nothing;
+- :class:`FastResponse`, what clastic's renders build, makes the headers of a
+  plain ``bytes``/``str`` body directly, and serves a response whose headers
+  need no fixing without Werkzeug's general-purpose header rewrite.
+
+``clastic.Response`` is Werkzeug's own class, not FastResponse: responses come
+from everywhere (``werkzeug.utils.redirect``, other libraries, tests), and
+``isinstance(r, clastic.Response)`` must hold for all of them, as in clastic 26.
 """
 
 from typing import Any, Callable, Dict, Iterable, Optional, Tuple
@@ -30,7 +35,7 @@ _PRINTABLE_ASCII = bytes(range(0x20, 0x7f))
 _BUILT_HEADERS = frozenset(['content-type', 'content-length'])
 _NEWLINES = frozenset('\r\n')
 
-# Attributes a Response subclass may override; if it does, it is built or
+# Attributes a FastResponse subclass may override; if it does, it is built or
 # served by Werkzeug's general path so the override is honoured.
 _BUILDING_ATTRIBUTES = ('set_data', 'status', 'status_code', 'default_status',
                         'automatically_set_content_length')
@@ -100,11 +105,11 @@ class Request(wrappers.Request):
 class FixedHeaders(tuple):
     """Extra header pairs checked once, when created, for responses built often.
 
-    A plain-body :class:`Response` carries them without building a header
+    A plain-body :class:`FastResponse` carries them without building a header
     object (any other ``headers`` argument goes through Werkzeug's path).
 
     >>> NOSNIFF = FixedHeaders([('X-Content-Type-Options', 'nosniff')])
-    >>> Response('hi', headers=NOSNIFF).headers['X-Content-Type-Options']
+    >>> FastResponse('hi', headers=NOSNIFF).headers['X-Content-Type-Options']
     'nosniff'
     """
 
@@ -120,16 +125,16 @@ class FixedHeaders(tuple):
         return super().__new__(cls, pairs)
 
 
-class Response(wrappers.Response):
+class FastResponse(wrappers.Response):
     """A Werkzeug Response that is cheap to build and serve for plain bodies.
 
-    ``Response(body)`` with a ``str`` or ``bytes`` body and at most a
+    ``FastResponse(body)`` with a ``str`` or ``bytes`` body and at most a
     mimetype or content type creates its ``headers`` only when something
     reads them. A response served without anyone having touched its headers,
     body or close callbacks goes out directly; any other response is served
     by Werkzeug as usual.
 
-    >>> response = Response('Hello', mimetype='text/plain')
+    >>> response = FastResponse('Hello', mimetype='text/plain')
     >>> response.status, response.headers['Content-Length'], response.get_data()
     ('200 OK', '5', b'Hello')
     """
@@ -141,9 +146,9 @@ class Response(wrappers.Response):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls._fast_building = all(getattr(cls, name) is getattr(Response, name)
+        cls._fast_building = all(getattr(cls, name) is getattr(FastResponse, name)
                                  for name in _BUILDING_ATTRIBUTES)
-        cls._fast_serving = all(getattr(cls, name) is getattr(Response, name)
+        cls._fast_serving = all(getattr(cls, name) is getattr(FastResponse, name)
                                 for name in _SERVING_METHODS)
 
     def __init__(self, response: Any = None, status: Any = None, headers: Any = None,
@@ -193,3 +198,4 @@ class Response(wrappers.Response):
                                           ('Content-Length', str(len(plain[1])))])
             return [] if environ['REQUEST_METHOD'] == 'HEAD' else body
         return super().__call__(environ, start_response)
+

@@ -15,14 +15,14 @@ from urllib.parse import quote, quote_from_bytes
 from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 from werkzeug.test import Client
 from werkzeug.utils import redirect
-from werkzeug.wrappers import Response as WerkzeugResponse
+from werkzeug.wrappers import Response
 
 from ._dispatch import DispatchState, TreeRouter
 from ._inject import RESERVED_ARGS, ChainCompiler
+from ._middleware import check_middlewares, check_wsgi_callable
 from ._pattern import BUILTIN_CONVERTERS, Converter, ConverterError, InvalidPattern, collapse_slashes
-from ._wrappers import Request, Response
+from ._wrappers import Request
 from .errors import ContextualErrorHandler, ErrorHandler, HTTPException, from_werkzeug, negotiate_error
-from .middleware.core import check_middlewares, check_wsgi_callable
 from .route import S_REDIRECT, S_STRICT, BoundRoute, Match, NullRoute, RerouteWSGI, Route, check_slash_mode
 from .server import serve_app
 
@@ -305,9 +305,11 @@ class Application:
     def _run_route(self, route: BoundRoute, values: Sequence[Any], request: Request,
                    state: DispatchState) -> Union[Response, RerouteWSGI, None]:
         """Run *route*'s chain; return its answer, or None to go on routing."""
-        state.routes_tried += (route,)  # a tuple: records are replaced, not mutated
+        state.routes_tried += (route,)  # add_route(), inline on the hot path
         try:
             result = route.chain(request, state, *values)
+            if not isinstance(result, Response):
+                route.reject_result(result)
         except HTTPException as error:
             result = error
         except RerouteWSGI as reroute:
@@ -350,7 +352,7 @@ class Application:
         except Exception:
             _logger.exception('render_error failed for %s; using the default format', route.label)
             return negotiate_error(request, error)
-        if not isinstance(response, WerkzeugResponse):
+        if not isinstance(response, Response):
             _logger.error('render_error of %s returned %r, not a Response; using the default'
                           ' format', route.label, response)
             return negotiate_error(request, error)

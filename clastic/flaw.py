@@ -16,7 +16,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 import ashes
 from boltons.tbutils import ParsedException
 
-from ._wrappers import Response
+from ._wrappers import FastResponse
 from .application import Application
 from .route import S_REWRITE, Route
 
@@ -47,8 +47,8 @@ def create_app(traceback_string: str, monitored_files: Optional[Iterable[str]] =
     """
     page = render_flaw_page(traceback_string, monitored_files)
 
-    def show_flaw() -> Response:
-        return Response(page, status=500, mimetype='text/html')
+    def show_flaw() -> FastResponse:
+        return FastResponse(page, status=500, mimetype='text/html')
 
     # Any path, with or without a trailing slash, is answered in place.
     return Application([Route('/<path*>', show_flaw)], slash_mode=S_REWRITE)

@@ -43,7 +43,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 import ashes
 
 from ._inject import callable_info
-from ._wrappers import Response
+from ._wrappers import FastResponse
 from .application import Application
 from .route import GET
 
@@ -105,8 +105,8 @@ def short_repr(value: Any) -> str:
 def type_name(value: Any) -> str:
     """The qualified name of *value*'s type, without ``builtins.``.
 
-    >>> type_name('x'), type_name(Response())
-    ('str', 'clastic._wrappers.Response')
+    >>> type_name('x'), type_name(datetime.date(2024, 1, 1))
+    ('str', 'datetime.date')
     """
     kind = type(value)
     if kind.__module__ == 'builtins':
@@ -168,7 +168,7 @@ class ApplicationPeripheral(Peripheral):
     from (``BoundRoute.argument_sources()``). Resource values are shown as a
     short repr, or as ``redacted`` when the name looks secret.
 
-    >>> from clastic import Application
+    >>> from clastic import Application, Response
     >>> app = Application([('/<page>', lambda page: Response(page))], resources={'api_token': 'x'})
     >>> info = ApplicationPeripheral().collect(app)
     >>> [(a['argument'], a['source']) for a in info['routes'][0]['arguments']]
@@ -369,9 +369,9 @@ def _display_value(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
 
 
-def _serve_stylesheet() -> Response:
+def _serve_stylesheet() -> FastResponse:
     css = (_asset_dir('meta') / 'meta.css').read_text(encoding='utf-8')
-    return Response(css, mimetype='text/css')
+    return FastResponse(css, mimetype='text/css')
 
 
 #: Serves the meta page's stylesheet as ``/meta.css``. MetaApplication mounts
@@ -417,12 +417,12 @@ class MetaApplication(Application):
             collected[peripheral.name] = {'error': error} if data is None else data
         return collected
 
-    def get_json(self, _application: Application) -> Response:
+    def get_json(self, _application: Application) -> FastResponse:
         """The meta data of the serving application, as JSON."""
         body = json.dumps(self.collect(_application), indent=2, sort_keys=True)
-        return Response(body, mimetype='application/json')
+        return FastResponse(body, mimetype='application/json')
 
-    def get_main(self, _application: Application) -> Response:
+    def get_main(self, _application: Application) -> FastResponse:
         """The meta page of the serving application, as HTML."""
         sections = []
         for peripheral in self.peripherals:
@@ -440,7 +440,7 @@ class MetaApplication(Application):
             'stylesheet': f'{_ASSETS_PREFIX}/meta.css',
             'sections': sections,
         })
-        return Response(html, mimetype='text/html')
+        return FastResponse(html, mimetype='text/html')
 
 
 def _app_display(data: Dict[str, Any]) -> Dict[str, Any]:

@@ -7,13 +7,25 @@ application's converters, middleware and resources are merged, the render
 function is built, and the whole chain is checked and compiled.
 """
 
-from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    FrozenSet,
+    Iterable,
+    List,
+    Mapping,
+    NoReturn,
+    Optional,
+    Sequence,
+    Tuple,
+)
 
 from ._dispatch import DispatchState
 from ._inject import RESERVED_ARGS, ChainSpec, Injectable, describe, find_conflicts
+from ._middleware import check_middlewares, merge_middlewares, middleware_layers
 from ._pattern import InvalidPattern, Pattern, join_patterns, parse_pattern
 from .errors import NotFound
-from .middleware.core import check_middlewares, merge_middlewares, middleware_layers
 
 __all__ = ['Route', 'BoundRoute', 'NullRoute', 'RerouteWSGI', 'GET', 'POST', 'PUT', 'DELETE',
            'PATCH', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT', 'S_REDIRECT', 'S_REWRITE',
@@ -406,19 +418,37 @@ class BoundRoute:
         return self._pattern.build(params)
 
     def execute(self, request: Any, **kwargs: Any) -> Any:
-        """Run the compiled chain for *request* with URL bindings by name.
+        """Run the compiled chain for *request* with URL bindings by name, and
+        return its result: the render's Response, or, on a route without a
+        render, whatever the endpoint returned (as in clastic 26; dispatch
+        then refuses anything but a Response).
 
         >>> from clastic import Application, render_basic
         >>> from werkzeug.test import EnvironBuilder
         >>> route = Application([('/hi/<name>', lambda name: 'Hi ' + name, render_basic)]).routes[0]
         >>> route.execute(EnvironBuilder('/hi/x').get_request(), name='Ann').get_data()
         b'Hi Ann'
+        >>> bare = Application([('/n', lambda: 42)]).routes[0]
+        >>> bare.execute(EnvironBuilder('/n').get_request())
+        42
         """
         state = kwargs.pop('_dispatch_state', None) or DispatchState()
         unknown = sorted(set(kwargs) - set(self.url_names))
         if unknown:
             raise TypeError(f'{self.label} has no URL bindings named {unknown}')
         return self.chain(request, state, *(kwargs.get(name) for name in self.url_names))
+
+    def reject_result(self, result: Any) -> NoReturn:
+        """Raise the TypeError of a chain that produced *result*, which is not a Response.
+
+        >>> from clastic import Application
+        >>> Application([('/n', lambda: 42)]).routes[0].reject_result(42)
+        Traceback (most recent call last):
+          ...
+        TypeError: route '/n' (endpoint ...) produced 42, not a Response (the route has no render)
+        """
+        hint = '' if self.render is not None else ' (the route has no render)'
+        raise TypeError(f'{self.label} produced {result!r}, not a Response{hint}')
 
     def render_error_response(self, request: Any, error: Any, dispatch_state: DispatchState,
                               values: Sequence[Any] = ()) -> Any:

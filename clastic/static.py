@@ -21,8 +21,9 @@ non-breaking 404, so routes after the static ones still get their chance.
 >>> response = app.get_local_client().get('/static/site.css')
 >>> response.status_code, response.mimetype, response.headers['Cache-Control']
 (200, 'text/css', 'public, max-age=360')
->>> app.get_local_client().get('/static/../etc/passwd').status_code
-403
+>>> [app.get_local_client().get(path).status_code
+...  for path in ('/static/../etc/passwd', '/static//etc/passwd')]
+[403, 403]
 """
 
 import mimetypes
@@ -37,7 +38,7 @@ from werkzeug.security import safe_join
 from werkzeug.utils import get_content_type
 from werkzeug.wsgi import FileWrapper, wrap_file
 
-from ._wrappers import Request, Response
+from ._wrappers import FastResponse, Request
 from .application import Application
 from .errors import Forbidden, NotFound, RequestedRangeNotSatisfiable
 from .route import GET, Route
@@ -49,30 +50,39 @@ PathType = Union[str, 'os.PathLike[str]']
 
 DEFAULT_TEXT_MIME = 'text/plain'
 DEFAULT_BINARY_MIME = 'application/octet-stream'
-#: How many leading bytes of a file of unknown type are sniffed.
-SNIFF_SIZE = 1024
+#: How many leading bytes decide whether data of unknown type is text (as in clastic 26).
+SNIFF_SIZE = 4096
 
 # Bytes that occur in text: printable ASCII, every byte >= 0x80 (UTF-8 and
 # the legacy 8-bit encodings) and the usual control characters (BEL, BS,
 # TAB, LF, VT, FF, CR, ESC). Anything else, NUL first of all, means binary.
+_TEXT_BYTES = bytes(sorted({7, 8, 9, 10, 11, 12, 13, 27} | set(range(0x20, 0x100)) - {0x7f}))
+
 # With these, a revalidation is make_conditional's to answer in full.
 _OTHER_CONDITIONAL_HEADERS = ('HTTP_RANGE', 'HTTP_IF_RANGE', 'HTTP_IF_MATCH', 'HTTP_IF_UNMODIFIED_SINCE')
-_TEXT_BYTES = bytes(sorted({7, 8, 9, 10, 11, 12, 13, 27} | set(range(0x20, 0x100)) - {0x7f}))
+
+# StaticApplication's own default type: its <path*> takes the segments as
+# written, empty ones included (as clastic 26 did). /static//etc/hosts then
+# binds ['', 'etc', 'hosts'], an absolute path to refuse, where the built-in
+# type would match only the slash-collapsed, harmless-looking etc/hosts.
+_SEGMENTS_AS_WRITTEN = {'unicode': (r'[^/]*', str, str)}
 
 
 def is_binary_string(byte_string: bytes) -> bool:
     """Tell whether *byte_string* looks like binary data rather than text.
 
-    It is binary when it holds a byte that text does not use: NUL or a
-    control character other than tab, newlines, form feed, bell, backspace
-    and escape.
+    It is binary when its first 4096 bytes (:data:`SNIFF_SIZE`) hold a byte
+    that text does not use: NUL or a control character other than tab,
+    newlines, form feed, bell, backspace and escape.
 
     >>> is_binary_string(b'body { margin: 0 }\\n'), is_binary_string('h\\xe9'.encode())
     (False, False)
     >>> is_binary_string(b'\\x89PNG\\r\\n\\x1a\\n\\x00\\x00')
     True
+    >>> is_binary_string(b'text' * 1024 + b'\\x00')
+    False
     """
-    return bool(byte_string.translate(None, _TEXT_BYTES))
+    return bool(byte_string[:SNIFF_SIZE].translate(None, _TEXT_BYTES))
 
 
 def peek_file(file_obj: IO[bytes], size: int = SNIFF_SIZE) -> bytes:
@@ -137,7 +147,7 @@ def build_file_response(request: Request, file_path: PathType, cache_timeout: in
                         mimetype: Optional[str] = None,
                         default_text_mime: str = DEFAULT_TEXT_MIME,
                         default_binary_mime: str = DEFAULT_BINARY_MIME,
-                        file_stat: Optional[os.stat_result] = None) -> Response:
+                        file_stat: Optional[os.stat_result] = None) -> FastResponse:
     """Answer *request* with the file at *file_path* (a path the application trusts).
 
     The Response carries ``Last-Modified``, an ``ETag``, ``Cache-Control:
@@ -178,8 +188,8 @@ def build_file_response(request: Request, file_path: PathType, cache_timeout: in
     if _plainly_not_modified(environ, etag, file_stat.st_mtime):
         # The common revalidation, answered without building the full
         # response that make_conditional would cut down to a 304.
-        return Response(status=304, headers=validators)
-    response = Response(headers=[*validators, ('Content-Length', str(size))])
+        return FastResponse(status=304, headers=validators)
+    response = FastResponse(headers=[*validators, ('Content-Length', str(size))])
     try:
         response.make_conditional(environ, accept_ranges=True, complete_length=size)
     except werkzeug.exceptions.RequestedRangeNotSatisfiable:
@@ -291,7 +301,9 @@ class StaticApplication(Application):
 
     ``/<path*>`` is looked up in each of *search_paths* (one path or a
     list, ``str`` or ``os.PathLike``) in order; the first file found is
-    sent by :func:`build_file_response`. With *check_paths* (the default) a
+    sent by :func:`build_file_response`. The path's segments are taken as
+    written, empty ones included, so ``//etc/hosts`` after the prefix is an
+    absolute path, refused with a 403. With *check_paths* (the default) a
     search path that is not a folder raises ``ValueError`` here. Search
     paths are resolved (symlinks followed) at construction.
 
@@ -328,9 +340,9 @@ class StaticApplication(Application):
         self.default_text_mime = default_text_mime
         self.default_binary_mime = default_binary_mime
         self._resolved_roots = _resolved_roots(self.search_paths)
-        super().__init__([GET('/<path*>', self.get_file_response)])
+        super().__init__([GET('/<path*>', self.get_file_response)], converters=_SEGMENTS_AS_WRITTEN)
 
-    def get_file_response(self, request: Request, path: List[str]) -> Response:
+    def get_file_response(self, request: Request, path: List[str]) -> FastResponse:
         """The endpoint: the file at the URL *path* (a list of segments)."""
         found = _locate(self._resolved_roots, '/'.join(path))
         if found is None:
@@ -376,6 +388,6 @@ class StaticFileRoute(Route):
         self.mimetype = mimetype
         super().__init__(pattern, self.get_file_response, methods=['GET'])
 
-    def get_file_response(self, request: Request) -> Response:
+    def get_file_response(self, request: Request) -> FastResponse:
         """The endpoint: the file, or a non-breaking 404 if it is gone."""
         return build_file_response(request, self.file_path, self.cache_timeout, self.mimetype)

@@ -6,8 +6,7 @@
 from __future__ import annotations
 
 from werkzeug.utils import append_slash_redirect, redirect
-
-from ._wrappers import Response
+from werkzeug.wrappers import Response
 
 __all__ = ['Redirector', 'redirect', 'append_slash_redirect']
 
@@ -38,7 +37,7 @@ class Redirector:
         self.code = code
 
     def __call__(self) -> Response:
-        return redirect(self.location, code=self.code, Response=Response)
+        return redirect(self.location, code=self.code)
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}(location={self.location!r}, code={self.code!r})'

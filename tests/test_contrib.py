@@ -48,7 +48,8 @@ def links(html):
 
 
 def browse(client, path):
-    resp = client.get(path)
+    """The HTML of the page at *path*, following the root's redirect."""
+    resp = client.get(path, follow_redirects=True)
     assert resp.status_code == 200, resp.get_data(as_text=True)
     assert resp.mimetype == 'text/html'
     return resp.get_data(as_text=True)
@@ -68,6 +69,17 @@ def test_obj_browser_starts_from_sys_and_follows_links():
     assert 'clastic' in browse(client, '/obj/' + clastic_link)
     # the link back to the root is relative to the mount point
     assert '<a href="./">Back to the root</a>' in modules_page
+
+
+def test_obj_browser_root_redirects_to_the_root_objects_page():
+    root = {'a': 1}
+    client = Application([('/obj/', obj_browser.create_app(root))]).get_local_client()
+    resp = client.get('/obj/')
+    assert (resp.status_code, resp.location) == (302, f'http://localhost/obj/?id={id(root)}')
+    assert client.get('/obj/', query_string={'x': 'y'}).location.endswith(f'/obj/?id={id(root)}')
+    # A hostile SCRIPT_NAME stays in the path of the host the client asked for.
+    hostile = client.get('/obj/', environ_overrides={'SCRIPT_NAME': '//evil.example'})
+    assert hostile.location.startswith('http://localhost/')
 
 
 def test_obj_browser_lists_items_and_attributes():
@@ -195,10 +207,12 @@ def test_webtop_escapes_everything_and_sorts_unknown_values_last(monkeypatch):
     assert '<td class="number">50.0</td>' in html
 
 
-def test_webtop_without_psutil_names_the_extra(monkeypatch):
+def test_webtop_without_psutil_constructs_and_answers_501(monkeypatch):
     monkeypatch.setitem(sys.modules, 'psutil', None)
-    with pytest.raises(ImportError, match=r'clastic\[psutil\]'):
-        webtop.top.create_app()
+    client = Application([('/webtop/', webtop.top.create_app())]).get_local_client()
+    resp = client.get('/webtop/', headers={'Accept': 'text/plain'})
+    assert resp.status_code == 501
+    assert 'pip install "clastic[psutil]"' in resp.get_data(as_text=True)
 
 
 def test_webtop_module_imports_without_psutil(monkeypatch):
@@ -207,8 +221,7 @@ def test_webtop_module_imports_without_psutil(monkeypatch):
     monkeypatch.delitem(sys.modules, 'clastic.contrib.webtop')
     fresh = importlib.import_module('clastic.contrib.webtop.top')
     assert fresh is not webtop.top
-    with pytest.raises(ImportError, match=r'pip install "clastic\[psutil\]"'):
-        fresh.create_app()
+    assert fresh.create_app().get_local_client().get('/').status_code == 501
 
 
 # all together
@@ -219,6 +232,6 @@ def test_decked_out_app_serves_every_contrib_page():
                        ('/_meta/', MetaApplication())])
     client = app.get_local_client()
     for path in ('/obj/', '/webtop/', '/_meta/', '/_meta/json/'):
-        assert client.get(path).status_code == 200, path
+        assert client.get(path, follow_redirects=True).status_code == 200, path
     patterns = [r['pattern'] for r in client.get('/_meta/json/').get_json()['app']['routes']]
     assert patterns[:2] == ['/obj/', '/webtop/']

@@ -258,7 +258,8 @@ def test_session_remembers_a_query_parameter_and_expires_on_request(client):
 
 
 def test_object_browser_and_webtop_are_mounted(client):
-    objects = client.get('/obj/')
+    assert client.get('/obj/').status_code == 302
+    objects = client.get('/obj/', follow_redirects=True)
     assert (objects.status_code, objects.mimetype) == (200, 'text/html')
     processes = client.get('/webtop/')
     assert (processes.status_code, processes.mimetype) == (200, 'text/html')

@@ -90,10 +90,19 @@ def test_get_param_equality_and_repr():
     assert repr(GetParamMiddleware({'q': int})) == "GetParamMiddleware({'q': int})"
 
 
+@pytest.mark.parametrize('middleware_type', [GetParamMiddleware, PostDataMiddleware])
+@pytest.mark.parametrize('params', [{}, [], ()])
+def test_empty_params_provide_nothing(middleware_type, params):
+    middleware = middleware_type(params)
+    assert middleware.provides == ()
+    assert middleware == middleware_type({})
+    app = Application([POST('/', lambda: Response('ok'))], middlewares=[middleware])
+    assert app.get_local_client().post('/?q=1', data={'q': '1'}).get_data(as_text=True) == 'ok'
+
+
 @pytest.mark.parametrize('params, error, message', [
     (None, TypeError, 'params must be'),
     (5, TypeError, 'params must be'),
-    ([], ValueError, 'params is empty'),
     ([1], TypeError, 'names must be str'),
     (['a-b'], ValueError, "'a-b' is not usable"),
     (['class'], ValueError, "'class' is not usable"),
@@ -140,7 +149,7 @@ def test_post_data_malformed_multipart_is_not_a_500():
     assert resp.status_code < 500
 
 
-@pytest.mark.parametrize('params, error', [(None, TypeError), ([], ValueError), (['next'], NameError)])
+@pytest.mark.parametrize('params, error', [(None, TypeError), (['next'], NameError)])
 def test_post_data_bad_arguments(params, error):
     with pytest.raises(error, match=r'PostDataMiddleware\(params=...\)'):
         PostDataMiddleware(params)

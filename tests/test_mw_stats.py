@@ -41,7 +41,7 @@ def test_counts_per_route_pattern_and_status():
     client = app.get_local_client()
     for path in ('/s/200', '/s/200', '/s/201', '/fail', '/missing', '/missing', '/other'):
         client.get(path)
-    routes = stats.get_stats()['routes']
+    routes = stats.get_stats()['route_stats']
     assert {pattern: {status: summary['count'] for status, summary in by_status.items()}
             for pattern, by_status in routes.items()} == {
         '/s/<status:int>': {'200': 2, '201': 1}, '/fail': {'500': 1}, '/missing': {'404': 2}}
@@ -52,7 +52,7 @@ def test_latency_summary_is_ordered():
     stats = StatsMiddleware()
     for ms in range(1, 1001):
         stats.record('/', 200, ms / 1000)
-    summary = stats.get_stats()['routes']['/']['200']
+    summary = stats.get_stats()['route_stats']['/']['200']
     assert summary['count'] == 1000
     assert summary['min_ms'] == 1 and summary['max_ms'] == 1000 and summary['mean_ms'] == 500.5
     quantiles = [summary[key] for key in ('min_ms', 'p50_ms', 'p90_ms', 'p95_ms', 'p99_ms', 'max_ms')]
@@ -74,10 +74,10 @@ def test_hundred_thousand_hits_over_a_thousand_routes_and_statuses_keep_bounded_
     assert stats.sample_count <= stats.bucket_count * 32
     data = stats.get_stats()
     assert data['total_count'] == 100_000  # nothing lost, only pooled
-    pooled = data['routes'][OTHER_ROUTES]
+    pooled = data['route_stats'][OTHER_ROUTES]
     assert set(pooled) == {'200', '201', '404', '503'}
     assert sum(summary['count'] for summary in pooled.values()) == 400 * 100
-    assert data['routes']['/r0/<status:int>']['404']['count'] == 100
+    assert data['route_stats']['/r0/<status:int>']['404']['count'] == 100
 
 
 def test_stats_app_for_a_given_middleware_shows_and_resets():
@@ -85,11 +85,11 @@ def test_stats_app_for_a_given_middleware_shows_and_resets():
     app = Application([('/', lambda: 'Hi', render_basic)], middlewares=[stats])
     app.get_local_client().get('/')
     client = create_stats_app(stats).get_local_client()
-    assert client.get('/').get_json()['routes']['/']['200']['count'] == 1
+    assert client.get('/').get_json()['route_stats']['/']['200']['count'] == 1
     assert client.get('/').get_json()['total_count'] == 1  # the stats app counts nothing itself
     reset = client.post('/reset')
     assert reset.get_json()['total_count'] == 1
-    assert client.get('/').get_json() == {'start_time': stats.start_time, 'total_count': 0, 'routes': {}}
+    assert client.get('/').get_json() == {'start_time': stats.start_time, 'total_count': 0, 'route_stats': {}}
     assert client.get('/reset').status_code == 405
     assert 'text/html' in client.get('/', headers={'Accept': 'text/html'}).content_type
 
@@ -101,14 +101,14 @@ def test_embedded_stats_app_shows_the_embedding_apps_middleware():
     client = app.get_local_client()
     client.get('/')
     data = client.get('/_stats/').get_json()
-    assert data['routes']['/']['200']['count'] == 1
-    assert stats.get_stats()['routes']['/_stats/']['200']['count'] == 1
+    assert data['route_stats']['/']['200']['count'] == 1
+    assert stats.get_stats()['route_stats']['/_stats/']['200']['count'] == 1
 
 
 def test_standalone_stats_app_counts_itself():
     client = create_stats_app().get_local_client()
     client.get('/')
-    assert client.get('/').get_json()['routes']['/']['200']['count'] == 1
+    assert client.get('/').get_json()['route_stats']['/']['200']['count'] == 1
 
 
 @pytest.mark.parametrize('kwargs, error, message', [
@@ -140,6 +140,6 @@ def test_concurrent_records_are_all_counted():
         thread.start()
     for thread in threads:
         thread.join()
-    routes = stats.get_stats()['routes']
+    routes = stats.get_stats()['route_stats']
     assert routes['/r0']['200']['count'] == routes['/r1']['200']['count'] == 8000
     assert stats.sample_count == 32

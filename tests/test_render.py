@@ -217,9 +217,13 @@ def test_json_converts_known_types(value, expected):
 def test_json_unknown_objects():
     with pytest.raises(TypeError, match='Opaque'):
         render_json([Opaque()])
-    with pytest.raises(TypeError, match='bytes'):
-        render_json([b'raw'])
-    assert json.loads(render_json_dev([Opaque(), b'raw']).get_data()) == ['<Opaque>', "b'raw'"]
+    assert json.loads(render_json_dev([Opaque()]).get_data()) == ['<Opaque>']
+
+
+def test_json_renders_bytes_as_a_list_of_ints_as_clastic_26_did():
+    for render in (render_json, render_json_dev):
+        assert json.loads(render({'raw': b'Hi', 'buf': bytearray(b'\x00')}).get_data()) == {
+            'raw': [72, 105], 'buf': [0]}
 
 
 def test_json_encoding():

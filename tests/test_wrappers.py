@@ -1,6 +1,6 @@
-"""clastic's Request and Response must be indistinguishable from Werkzeug's.
+"""clastic's Request and FastResponse must be indistinguishable from Werkzeug's.
 
-Both skip work on the common path (a lazily parsed Request, a Response whose
+Both skip work on the common path (a lazily parsed Request, a FastResponse whose
 plain body and headers are built and served directly). Every test here builds
 the same thing with ``werkzeug.wrappers`` and with clastic and compares what
 a caller or a WSGI server can observe.
@@ -20,7 +20,8 @@ from werkzeug import wrappers
 from werkzeug.datastructures import Headers, MultiDict
 from werkzeug.test import EnvironBuilder
 
-from clastic import Application, Request, Response
+from clastic import Application, Request
+from clastic._wrappers import FastResponse
 
 # -- helpers --
 
@@ -243,7 +244,7 @@ def test_attribute_assigned_before_first_read_survives(attribute, value):
 
 def test_application_endpoint_sees_the_same_request_as_werkzeug():
     def endpoint(request):
-        return Response(json.dumps({name: repr(observe(request, name))
+        return FastResponse(json.dumps({name: repr(observe(request, name))
                                     for name in REQUEST_ATTRIBUTES}))
 
     app = Application([('/<rest*>', endpoint)])
@@ -257,7 +258,7 @@ def test_application_endpoint_sees_the_same_request_as_werkzeug():
     assert json.loads(body) == {name: repr(observe(theirs, name)) for name in REQUEST_ATTRIBUTES}
 
 
-# -- Response construction --
+# -- FastResponse construction --
 
 def response_state(response):
     """Everything a caller can read from a freshly built response."""
@@ -284,7 +285,7 @@ def test_plain_body_is_built_like_werkzeug(body, mimetype, content_type, positio
             return cls(body, None, None, mimetype, content_type)
         return cls(body, mimetype=mimetype, content_type=content_type)
 
-    assert response_state(build(Response)) == response_state(build(wrappers.Response))
+    assert response_state(build(FastResponse)) == response_state(build(wrappers.Response))
 
 
 # Factories, so single-use arguments (generators, Headers objects) are fresh.
@@ -315,14 +316,14 @@ NON_PLAIN_ARGUMENTS = {
 @pytest.mark.parametrize('name', NON_PLAIN_ARGUMENTS)
 def test_other_arguments_are_built_like_werkzeug(name):
     args, kwargs = NON_PLAIN_ARGUMENTS[name]()
-    ours = response_state(Response(*args, **kwargs))
+    ours = response_state(FastResponse(*args, **kwargs))
     args, kwargs = NON_PLAIN_ARGUMENTS[name]()
     assert ours == response_state(wrappers.Response(*args, **kwargs))
 
 
 def test_a_given_headers_object_is_used_not_copied():
     headers = Headers([('X-A', '1')])
-    assert Response('x', headers=headers).headers is headers
+    assert FastResponse('x', headers=headers).headers is headers
 
 
 def created_subclass(base):
@@ -343,14 +344,14 @@ def shouting_subclass(base):
                                            shouting_subclass])
 @pytest.mark.parametrize('body', ['héllo', b'bytes'])
 def test_subclasses_keep_werkzeug_semantics(make_subclass, body):
-    ours, theirs = make_subclass(Response)(body), make_subclass(wrappers.Response)(body)
+    ours, theirs = make_subclass(FastResponse)(body), make_subclass(wrappers.Response)(body)
     assert response_state(ours) == response_state(theirs)
     assert serve(ours) == serve(theirs)
 
 
 def test_subclass_overrides_take_effect():
-    assert created_subclass(Response)('x').status == '201 CREATED'
-    assert shouting_subclass(Response)('abc').get_data() == b'ABC'
+    assert created_subclass(FastResponse)('x').status == '201 CREATED'
+    assert shouting_subclass(FastResponse)('abc').get_data() == b'ABC'
 
 
 def no_auto_length_subclass(base):
@@ -366,13 +367,13 @@ def status_watching_subclass(base):
 
 @pytest.mark.parametrize('make_subclass', [no_auto_length_subclass, status_watching_subclass])
 def test_subclass_overrides_of_what_the_constructor_sets_are_honoured(make_subclass):
-    ours, theirs = make_subclass(Response)('x'), make_subclass(wrappers.Response)('x')
+    ours, theirs = make_subclass(FastResponse)('x'), make_subclass(wrappers.Response)('x')
     assert response_state(ours) == response_state(theirs)
     assert getattr(ours, 'statuses_set', None) == getattr(theirs, 'statuses_set', None)
 
 
 def test_empty_mimetype_is_kept():
-    assert response_state(Response('x', mimetype='')) == response_state(
+    assert response_state(FastResponse('x', mimetype='')) == response_state(
         wrappers.Response('x', mimetype=''))
 
 
@@ -382,7 +383,7 @@ def test_newline_in_content_type_is_rejected_against_header_injection(kwargs):
     with pytest.raises(ValueError):
         wrappers.Response('x', **kwargs)
     with pytest.raises(ValueError):
-        Response('x', **kwargs)
+        FastResponse('x', **kwargs)
 
 
 # -- Serving --
@@ -455,7 +456,7 @@ BUILDS = {
 def _served_pair(build, mutation, method):
     """Serve the same built-and-changed response from Werkzeug and from clastic."""
     results = []
-    for cls in (wrappers.Response, Response):
+    for cls in (wrappers.Response, FastResponse):
         log = []
         response = BUILDS[build](cls)
         MUTATIONS[mutation](response, log)
@@ -477,7 +478,7 @@ def test_call_on_close_callback_runs_when_the_body_is_closed():
 
 
 def test_iri_headers_are_rewritten_to_uris():
-    response = Response('x')
+    response = FastResponse('x')
     response.headers['Location'] = '/ü'
     response.headers['Content-Location'] = '/ü'
     _, headers, _ = serve(response)
@@ -486,7 +487,7 @@ def test_iri_headers_are_rewritten_to_uris():
 
 
 def test_serving_leaves_the_response_unchanged():
-    response = Response('héllo')
+    response = FastResponse('héllo')
     headers_before = list(response.headers)
     first = serve(response)
     assert list(response.headers) == headers_before
@@ -504,7 +505,7 @@ _header_values = st.text(st.characters(min_codepoint=32, max_codepoint=255), max
        method=st.sampled_from(['GET', 'HEAD', 'POST']))
 def test_served_like_werkzeug_for_any_status_and_headers(body, mimetype, status, extra, method):
     served = []
-    for cls in (wrappers.Response, Response):
+    for cls in (wrappers.Response, FastResponse):
         response = cls(body, mimetype=mimetype)
         response.status_code = status
         for name, value in extra:
@@ -543,7 +544,7 @@ def _override(base, name):
 @pytest.mark.parametrize('name', ['get_wsgi_headers', 'get_wsgi_response', 'get_app_iter',
                                   'iter_encoded', 'close'])
 def test_subclass_serving_overrides_are_honoured(name, method):
-    ours = _override(Response, name)('héllo')
+    ours = _override(FastResponse, name)('héllo')
     theirs = _override(wrappers.Response, name)('héllo')
     assert serve(ours, method) == serve(theirs, method)
     assert list(ours.headers) == list(theirs.headers)
@@ -552,8 +553,8 @@ def test_subclass_serving_overrides_are_honoured(name, method):
 @pytest.mark.parametrize('name', ['get_wsgi_headers', 'get_wsgi_response', 'get_app_iter',
                                   'iter_encoded', 'close'])
 def test_subclass_serving_overrides_take_effect(name):
-    plain = Response('héllo')
-    overriding = _override(Response, name)('héllo')
+    plain = FastResponse('héllo')
+    overriding = _override(FastResponse, name)('héllo')
     assert (serve(overriding), list(overriding.headers)) != (serve(plain), list(plain.headers))
 
 
@@ -561,7 +562,7 @@ def test_subclass_serving_overrides_take_effect(name):
                                      [('Content-Type', 'text/plain'), ('Content-Length', '1')]])
 def test_headers_replaced_by_a_plain_mapping_or_list(headers):
     served = []
-    for cls in (wrappers.Response, Response):
+    for cls in (wrappers.Response, FastResponse):
         response = cls('x')
         response.headers = headers
         served.append(serve(response))
@@ -581,7 +582,7 @@ def test_wsgiref_validator_accepts_an_application_serving_them(mutation, method)
     log = []
 
     def endpoint():
-        response = Response('héllo')
+        response = FastResponse('héllo')
         MUTATIONS[mutation](response, log)
         return response
 
@@ -594,7 +595,7 @@ def test_wsgiref_validator_accepts_an_application_serving_them(mutation, method)
 def test_fixed_headers_are_served_like_werkzeug_headers():
     from clastic._wrappers import FixedHeaders
     fixed = FixedHeaders([('X-Content-Type-Options', 'nosniff'), ('X-A', '1')])
-    ours = Response('body', content_type='text/plain; charset=utf-8', headers=fixed)
+    ours = FastResponse('body', content_type='text/plain; charset=utf-8', headers=fixed)
     theirs = wrappers.Response('body', content_type='text/plain; charset=utf-8', headers=list(fixed))
     assert serve(ours) == serve(theirs)
     assert list(ours.headers.items()) == list(theirs.headers.items())

@@ -3,16 +3,20 @@
 >>> from clastic import Application
 >>> from clastic.contrib import obj_browser
 >>> app = Application([('/obj/', obj_browser.create_app({'answer': 42}))])
->>> page = app.get_local_client().get('/obj/').get_data(as_text=True)
+>>> client = app.get_local_client()
+>>> client.get('/obj/').status_code
+302
+>>> page = client.get('/obj/', follow_redirects=True).get_data(as_text=True)
 >>> "&#x27;answer&#x27;" in page
 True
 
-The page of an object shows its type, a short repr, and its items and
-attributes as links to ``?id=<id>``. Only objects the browser has shown
-may be looked up by id: it keeps the last few thousand objects it linked
-to (and so keeps them alive), and never turns an arbitrary number into an
-object. An unknown id is a 404, a malformed one a 400. Each worker process
-has its own memory, so links work within one process.
+``/`` redirects to the page of the root object, as in clastic 26. The page
+of an object shows its type, a short repr, and its items and attributes as
+links to ``?id=<id>``. Only objects the browser has shown may be looked up
+by id: it keeps the last few thousand objects it linked to (and so keeps
+them alive), and never turns an arbitrary number into an object. An
+unknown id is a 404, a malformed one a 400. Each worker process has its
+own memory, so links work within one process.
 
 Reading an attribute runs its property code, if any: this is a debugging
 tool, mount it only in development.
@@ -22,15 +26,16 @@ import re
 import sys
 from collections.abc import Mapping, Sequence, Set
 from itertools import islice
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Tuple
 
 from boltons.cacheutils import LRU
 
-from clastic._wrappers import Response
+from clastic._wrappers import FastResponse
 from clastic.application import Application
 from clastic.errors import BadRequest, NotFound
 from clastic.meta import load_asset_templates, short_repr, type_name
 from clastic.route import GET
+from clastic.utils import redirect
 
 __all__ = ['create_app']
 
@@ -46,8 +51,11 @@ _MISSING = object()
 def create_app(default_obj: Any = None) -> Application:
     """An Application browsing objects, rooted at *default_obj* (``sys`` if None).
 
+    ``/`` redirects to ``/?id=<id of the root>``, the root's page.
+
     >>> app = create_app(['<script>'])
-    >>> '&lt;script&gt;' in app.get_local_client().get('/').get_data(as_text=True)
+    >>> page = app.get_local_client().get('/', follow_redirects=True)
+    >>> '&lt;script&gt;' in page.get_data(as_text=True)
     True
     """
     browser = _ObjectBrowser(sys if default_obj is None else default_obj)
@@ -62,9 +70,14 @@ class _ObjectBrowser:
         self.linked: LRU = LRU(max_size=_REMEMBERED_OBJECTS)
         self.templates = load_asset_templates('obj_browser')
 
-    def get_page(self, request: Any) -> Response:
-        """The page of the object named by ``?id=`` (the root without one)."""
-        obj = self.resolve(request.args.get('id'))
+    def get_page(self, request: Any) -> FastResponse:
+        """The page of the object named by ``?id=``; without one, a redirect to the root's."""
+        raw_id = request.args.get('id')
+        if raw_id is None:
+            # base_url is absolute on the host the client asked for, so no
+            # SCRIPT_NAME can make this Location point to another site.
+            return redirect(f'{request.base_url}?id={id(self.root)}')
+        obj = self.resolve(raw_id)
         items, attributes, hidden = self.children(obj)
         html = self.templates.render('obj_browser/page.html', {
             'type': type_name(obj), 'id': id(obj), 'repr': short_repr(obj),
@@ -75,11 +88,9 @@ class _ObjectBrowser:
                          if children],
             'hidden': hidden or None,
         })
-        return Response(html, mimetype='text/html')
+        return FastResponse(html, mimetype='text/html')
 
-    def resolve(self, raw_id: Optional[str]) -> Any:
-        if raw_id is None:
-            return self.root
+    def resolve(self, raw_id: str) -> Any:
         if not _ID_RE.fullmatch(raw_id):
             raise BadRequest('id must be a decimal object id, as in the links of this page')
         ident = int(raw_id)

@@ -4,7 +4,7 @@ The library lives in submodules, one per concern: :mod:`~clastic.middleware.url`
 :mod:`~clastic.middleware.form`, :mod:`~clastic.middleware.context`,
 :mod:`~clastic.middleware.compress`, :mod:`~clastic.middleware.client_cache`,
 :mod:`~clastic.middleware.profile`, :mod:`~clastic.middleware.stats` and
-:mod:`~clastic.middleware.cookie`. The most used are importable from here:
+:mod:`~clastic.middleware.cookie`. Every library middleware is importable from here too:
 
 >>> from clastic.middleware import GetParamMiddleware, GzipMiddleware
 >>> GetParamMiddleware(['q'])
@@ -14,6 +14,7 @@ GetParamMiddleware({'q': str})
 from .client_cache import HTTPCacheMiddleware
 from .compress import GzipMiddleware
 from .context import ContextProcessor, SimpleContextProcessor
+from .cookie import SignedCookieMiddleware
 from .core import (
                    DummyMiddleware,
                    Middleware,
@@ -22,9 +23,12 @@ from .core import (
                    make_middleware_chain,
                    merge_middlewares,
 )
+from .form import PostDataMiddleware
 from .profile import SimpleProfileMiddleware
-from .url import GetParamMiddleware
+from .stats import StatsMiddleware
+from .url import GetParamMiddleware, ScriptRootMiddleware
 
-__all__ = ['Middleware', 'GetParamMiddleware', 'ContextProcessor', 'SimpleContextProcessor',
-           'GzipMiddleware', 'SimpleProfileMiddleware', 'HTTPCacheMiddleware', 'DummyMiddleware',
+__all__ = ['Middleware', 'GetParamMiddleware', 'PostDataMiddleware', 'ScriptRootMiddleware',
+           'ContextProcessor', 'SimpleContextProcessor', 'GzipMiddleware', 'SimpleProfileMiddleware',
+           'HTTPCacheMiddleware', 'SignedCookieMiddleware', 'StatsMiddleware', 'DummyMiddleware',
            'check_middleware', 'check_middlewares', 'make_middleware_chain', 'merge_middlewares']

@@ -8,7 +8,7 @@ Install :class:`StatsMiddleware` and mount :func:`create_stats_app` to read them
 ...                   middlewares=[StatsMiddleware()])
 >>> client = app.get_local_client()
 >>> _ = client.get('/'), client.get('/')
->>> client.get('/_stats/').get_json()['routes']['/']['200']['count']
+>>> client.get('/_stats/').get_json()['route_stats']['/']['200']['count']
 2
 """
 
@@ -62,7 +62,7 @@ class StatsMiddleware(Middleware):
     >>> stats = StatsMiddleware(quantiles=(0.5,))
     >>> app = Application([('/<n:int>', lambda n: 'x' * n, render_basic)], middlewares=[stats])
     >>> _ = [app.get_local_client().get(path) for path in ('/1', '/2', '/nan')]
-    >>> summary = stats.get_stats()['routes']['/<n:int>']['200']
+    >>> summary = stats.get_stats()['route_stats']['/<n:int>']['200']
     >>> summary['count'], sorted(summary)
     (2, ['count', 'max_ms', 'mean_ms', 'min_ms', 'p50_ms'])
     """
@@ -141,7 +141,12 @@ class StatsMiddleware(Middleware):
             return sum(len(bucket.samples) for bucket in self._buckets.values())
 
     def get_stats(self) -> Dict[str, Any]:
-        """Return the statistics so far, per route pattern and status, durations in milliseconds."""
+        """Return the statistics so far, durations in milliseconds.
+
+        ``{'start_time': ..., 'total_count': ..., 'route_stats': {pattern:
+        {status: {'count': ..., 'mean_ms': ..., ...}}}}``, statuses as ``str``
+        keys (as JSON has them).
+        """
         with self._lock:
             buckets = self._snapshot()
         return self._summarize(buckets)
@@ -160,7 +165,7 @@ class StatsMiddleware(Middleware):
                              list(bucket.samples)) for key, bucket in self._buckets.items()]}
 
     def _summarize(self, snapshot: Dict[str, Any]) -> Dict[str, Any]:
-        routes: Dict[str, Dict[str, Any]] = {}
+        route_stats: Dict[str, Dict[str, Any]] = {}
         total_count = 0
         for (pattern, status), count, total, low, high, samples in snapshot['buckets']:
             total_count += count
@@ -169,8 +174,10 @@ class StatsMiddleware(Middleware):
             sample_stats = Stats(samples)
             for q in self.quantiles:
                 summary[f'p{q * 100:g}_ms'] = _ms(sample_stats.get_quantile(q))
-            routes.setdefault(pattern, {})[str(status)] = summary
-        return {'start_time': snapshot['start_time'], 'total_count': total_count, 'routes': routes}
+            route_stats.setdefault(pattern, {})[str(status)] = summary
+        # 'route_stats', keyed by pattern then status, is clastic 26's shape.
+        return {'start_time': snapshot['start_time'], 'total_count': total_count,
+                'route_stats': route_stats}
 
     def __repr__(self) -> str:
         return (f'StatsMiddleware(reservoir_size={self.reservoir_size!r}, max_keys={self.max_keys!r},'

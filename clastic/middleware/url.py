@@ -98,8 +98,6 @@ class ParamMiddleware(ConfiguredMiddleware):
         else:
             raise TypeError(f'{where}: params must be a name, a list of names or a mapping of'
                             f' name to type, not {params!r}')
-        if not converters:
-            raise ValueError(f'{where}: params is empty, so the middleware would provide nothing')
         for name, convert in converters.items():
             check_provided_name(name, where)
             if not callable(convert):
@@ -137,7 +135,8 @@ class GetParamMiddleware(ParamMiddleware):
     *params* is one name, a list of names (values stay ``str``), or a
     mapping of name to a converter such as ``int``. A parameter that is
     absent, or that its converter rejects with ValueError or TypeError, is
-    provided as ``None``. Without a query string nothing is parsed.
+    provided as ``None``. Without a query string nothing is parsed. An
+    empty *params* provides nothing, as in clastic 26.
 
     Several instances may be installed when they provide different names
     (an application's and a route's, say); identical instances are merged
@@ -153,6 +152,8 @@ class GetParamMiddleware(ParamMiddleware):
     'Hello, Ann!Hello, Ann!'
     >>> client.get('/?times=lots').get_data(as_text=True)
     'Hello, world!'
+    >>> GetParamMiddleware([]).provides
+    ()
     """
 
     def before_request(self, request: Any) -> Optional[Dict[str, Any]]:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import PurePath
 from typing import Any, List, Optional, Union
 
-from clastic._wrappers import Response
+from clastic._wrappers import FastResponse
 
 __all__ = ['MARKUP_MIMETYPES', 'TemplateRender', 'TemplateRenderError', 'TemplateRenderFactory',
            'check_default_mime', 'check_template_dirs', 'content_type_for', 'is_relative_name',
@@ -168,12 +168,12 @@ class TemplateRender:
         self.content_type = content_type
         self.factory = factory
 
-    def __call__(self, context: Any) -> Response:
+    def __call__(self, context: Any) -> FastResponse:
         try:
             text = self.render_text(context)
         except Exception as error:
             return self.factory.render_failed(self.template_name, error)
-        return Response(text, content_type=self.content_type)
+        return FastResponse(text, content_type=self.content_type)
 
     def __repr__(self) -> str:
         return f'<{type(self.factory).__name__} render of {self.template_name!r}>'
@@ -208,7 +208,7 @@ class TemplateRenderFactory:
                             f' name and str text, not {name!r}, {type(text).__name__}')
         return self._register(name, text)
 
-    def render_failed(self, template_name: str, error: Exception) -> Response:
+    def render_failed(self, template_name: str, error: Exception) -> FastResponse:
         """Called in the ``except`` block when a template fails: raise a
         :class:`TemplateRenderError` (subclasses may answer instead)."""
         raise TemplateRenderError(self.engine, template_name,

@@ -20,7 +20,7 @@ except ImportError as error:
     raise ImportError('clastic.render.mako_templates needs Mako:'
                       ' pip install clastic[mako]', name=error.name) from error
 
-from clastic._wrappers import Response
+from clastic._wrappers import FastResponse
 from clastic.render._templating import PathArg, TemplateRenderFactory, check_template_dirs, template_variables
 
 __all__ = ['MakoRenderFactory', 'mako']
@@ -79,7 +79,7 @@ class MakoRenderFactory(TemplateRenderFactory):
         self.lookup.put_string(name, text)
         return self.lookup.get_template(name)
 
-    def render_failed(self, template_name: str, error: Exception) -> Response:
+    def render_failed(self, template_name: str, error: Exception) -> FastResponse:
         """With *format_exceptions*, answer Mako's HTML error page as a 500."""
         if not self.format_exceptions:
             return super().render_failed(template_name, error)
@@ -87,7 +87,7 @@ class MakoRenderFactory(TemplateRenderFactory):
                                            template_name, exc_info=error)
         page = mako.exceptions.html_error_template().render_unicode(
             error=error, traceback=error.__traceback__)
-        return Response(page, status=500, content_type='text/html; charset=utf-8')
+        return FastResponse(page, status=500, content_type='text/html; charset=utf-8')
 
     def format_template_traceback(self, error: Exception) -> str:
         """Mako's text traceback, which shows template lines, not compiled code."""

@@ -17,7 +17,7 @@ from typing import Any, Optional
 from werkzeug import wrappers
 from werkzeug.wrappers import Request
 
-from clastic._wrappers import FixedHeaders, Response
+from clastic._wrappers import FastResponse, FixedHeaders
 from clastic.errors import BadRequest
 from clastic.render.tabular import Table, TabularRender
 
@@ -52,12 +52,12 @@ class JSONRender:
 
     Beyond what :mod:`json` handles, objects with a ``to_dict()``,
     ``asdict()`` or ``isoformat()`` method, dataclass instances, other
-    mappings and other iterables (sets included) are converted. In
-    *dev_mode* anything else (a class, a function) is shown as its type name
-    (``"<Conn>"``), and as its ``repr()`` when the application has
-    ``debug=True``; outside dev mode it is a ``TypeError``. With *streaming*
-    the body is encoded while it is sent, so such an error then cuts the
-    response short instead of becoming a 500.
+    mappings and other iterables (sets included; bytes as a list of ints)
+    are converted. In *dev_mode* anything else (a class, a function) is
+    shown as its type name (``"<Conn>"``), and as its ``repr()`` when the
+    application has ``debug=True``; outside dev mode it is a ``TypeError``.
+    With *streaming* the body is encoded while it is sent, so such an error
+    then cuts the response short instead of becoming a 500.
 
     >>> render_json({'b': 1, 'a': [1, 2]}).get_data(as_text=True)
     '{\\n  "a": [\\n    1,\\n    2\\n  ],\\n  "b": 1\\n}'
@@ -75,7 +75,7 @@ class JSONRender:
                                                                             debug=debug))
                           for debug in (False, True)}
 
-    def __call__(self, context: Any, _application: Any = None) -> Response:
+    def __call__(self, context: Any, _application: Any = None) -> FastResponse:
         return self._response(self._encode(context, _application), 'application/json')
 
     def __repr__(self) -> str:
@@ -97,8 +97,8 @@ class JSONRender:
                 return dataclasses.asdict(obj)
             if isinstance(obj, Mapping):
                 return dict(obj)
-            # bytes would come out as a list of numbers, which nobody means.
-            if isinstance(obj, Iterable) and not isinstance(obj, (bytes, bytearray)):
+            # bytes become a list of ints, as clastic 26 rendered them.
+            if isinstance(obj, Iterable):
                 return list(obj)
         if self.dev_mode:
             # A repr can hold secrets (a connection's password): only a
@@ -108,12 +108,12 @@ class JSONRender:
                         ' (give it a to_dict() method, or use dev_mode=True to'
                         ' render its type name, and its repr() in debug mode)')
 
-    def _response(self, chunks: Iterator[str], mimetype: str) -> Response:
+    def _response(self, chunks: Iterator[str], mimetype: str) -> FastResponse:
         if self.streaming:
             body: Any = self._encode_stream(chunks)
         else:
             body = self._encode_text(''.join(chunks), self._encode_str)
-        return Response(body, content_type=f'{mimetype}; charset={self.encoding}')
+        return FastResponse(body, content_type=f'{mimetype}; charset={self.encoding}')
 
     def _encode_stream(self, chunks: Iterator[str]) -> Iterator[bytes]:
         encode = codecs.getincrementalencoder(self.encoding)().encode
@@ -150,7 +150,7 @@ class JSONPRender(JSONRender):
         super().__init__(streaming=streaming, dev_mode=dev_mode, encoding=encoding)
         self.qp_name = qp_name
 
-    def __call__(self, context: Any, request: Request, _application: Any = None) -> Response:
+    def __call__(self, context: Any, request: Request, _application: Any = None) -> FastResponse:
         callback = request.args.get(self.qp_name)
         if callback is None:
             return super().__call__(context, _application)
@@ -211,8 +211,8 @@ class BasicRender:
     """
 
     def __init__(self, qp_name: str = 'format', dev_mode: bool = True,
-                 json_render: Optional[Callable[..., Response]] = None,
-                 tabular_render: Optional[Callable[..., Response]] = None,
+                 json_render: Optional[Callable[..., FastResponse]] = None,
+                 tabular_render: Optional[Callable[..., FastResponse]] = None,
                  table_type: Optional[type] = None) -> None:
         if tabular_render is not None and table_type is not None:
             raise TypeError('pass table_type or tabular_render, not both')
@@ -239,7 +239,7 @@ class BasicRender:
         return basic_render_factory
 
     def __call__(self, context: Any, request: Request, _route: Any,
-                 _application: Any = None) -> Response:
+                 _application: Any = None) -> FastResponse:
         if isinstance(context, str):
             context = context.encode('utf-8')
         if isinstance(context, bytes):
@@ -247,12 +247,12 @@ class BasicRender:
             # Positional arguments (response, status, headers, mimetype,
             # content_type): this runs for every text answer, and keywords
             # cost a tenth of building the Response.
-            return Response(context, None, _NOSNIFF if content_type is _TEXT else None, None,
+            return FastResponse(context, None, _NOSNIFF if content_type is _TEXT else None, None,
                             content_type)
         if isinstance(context, wrappers.Response):
             return context
         if not isinstance(context, Sized):
-            return Response(str(context), content_type=_TEXT, headers=_NOSNIFF)
+            return FastResponse(str(context), content_type=_TEXT, headers=_NOSNIFF)
         if self._negotiate(request) == 'text/html':
             response = self.tabular_render(context, _route)
         elif self._json_takes_application:

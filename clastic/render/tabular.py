@@ -15,7 +15,7 @@ from typing import Any
 
 from boltons.tableutils import Table
 
-from clastic._wrappers import Response
+from clastic._wrappers import FastResponse
 
 __all__ = ['Table', 'TabularRender']
 
@@ -84,7 +84,7 @@ class TabularRender:
         self.max_depth = max_depth
         self.orientation = orientation
 
-    def __call__(self, context: Any, _route: Any) -> Response:
+    def __call__(self, context: Any, _route: Any) -> FastResponse:
         endpoint = _route.endpoint
         title = getattr(endpoint, '__qualname__', None) or type(endpoint).__qualname__
         docstring = inspect.getdoc(endpoint)
@@ -93,7 +93,7 @@ class TabularRender:
         table = self.to_table(context).to_html(orientation=self.orientation,
                                                max_depth=self.max_depth)
         page = _PAGE.format(title=escape(title), doc=doc, table=table)
-        return Response(page, mimetype='text/html')
+        return FastResponse(page, mimetype='text/html')
 
     def to_table(self, context: Any) -> Table:
         """Build the table for *context*.

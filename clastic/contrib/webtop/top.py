@@ -11,15 +11,16 @@ columns are ``pid``, ``name``, ``user``, ``cpu``, ``mem`` and ``status``
 (another value is a 400). The default is ``-cpu``. CPU % is measured
 between two page loads, so the first load shows 0.0 for every process.
 
-This module imports without psutil; :func:`create_app` needs it
-(``pip install "clastic[psutil]"``).
+The table needs psutil (``pip install "clastic[psutil]"``). Without it,
+as in clastic 26, the application still constructs, so an application that
+mounts it starts; its page then answers 501 Not Implemented, saying so.
 """
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, NoReturn, Optional
 
-from clastic._wrappers import Response
+from clastic import errors
+from clastic._wrappers import FastResponse
 from clastic.application import Application
-from clastic.errors import BadRequest
 from clastic.meta import load_asset_templates
 from clastic.route import GET
 
@@ -29,22 +30,26 @@ __all__ = ['create_app', 'COLUMNS']
 COLUMNS = {'pid': 'pid', 'name': 'name', 'user': 'username', 'cpu': 'cpu_percent',
            'mem': 'memory_percent', 'status': 'status'}
 _DEFAULT_SORT = '-cpu'
+_NEEDS_PSUTIL = 'webtop needs psutil; install it with: pip install "clastic[psutil]"'
 
 
 def create_app() -> Application:
     """An Application showing the processes of the machine.
 
-    Raises ImportError, naming the ``clastic[psutil]`` extra, without psutil.
+    Without psutil its page answers 501, naming the ``clastic[psutil]`` extra.
 
     >>> create_app().routes[0].pattern
     '/'
     """
     try:
         import psutil
-    except ImportError as exc:
-        raise ImportError('clastic.contrib.webtop needs psutil;'
-                          ' install it with: pip install "clastic[psutil]"') from exc
+    except ImportError:
+        return Application([GET('/', _psutil_missing)])
     return Application([GET('/', _ProcessTable(psutil).get_page)])
+
+
+def _psutil_missing() -> NoReturn:
+    raise errors.NotImplemented(_NEEDS_PSUTIL)
 
 
 class _ProcessTable:
@@ -52,12 +57,12 @@ class _ProcessTable:
         self.psutil = psutil
         self.templates = load_asset_templates('webtop')
 
-    def get_page(self, request: Any) -> Response:
+    def get_page(self, request: Any) -> FastResponse:
         """The process table, sorted by ``?sort=``."""
         sort = request.args.get('sort', _DEFAULT_SORT)
         column = sort[1:] if sort.startswith('-') else sort
         if column not in COLUMNS:
-            raise BadRequest(f'sort must be one of {sorted(COLUMNS)}, optionally'
+            raise errors.BadRequest(f'sort must be one of {sorted(COLUMNS)}, optionally'
                              ' prefixed with - for descending order')
         rows = _sorted_rows(self.processes(), column, descending=sort.startswith('-'))
         html = self.templates.render('webtop/page.html', {
@@ -66,7 +71,7 @@ class _ProcessTable:
                          'current': name == column} for name in COLUMNS],
             'processes': [_display(row) for row in rows],
         })
-        return Response(html, mimetype='text/html')
+        return FastResponse(html, mimetype='text/html')
 
     def processes(self) -> List[Dict[str, Any]]:
         """One dict per process, keyed by column; None where access was denied."""
