@@ -2,12 +2,16 @@
 expiry modes and their Set-Cookie attributes, key rotation and configuration,
 the size limit, and constructor validation. All through real Applications."""
 
+import base64
+import json
 import logging
 import re
 import secrets
+import textwrap
 import time
 import warnings
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 
 import pytest
 from werkzeug.http import http_date
@@ -250,12 +254,47 @@ def test_seconds_expiry_sets_max_age_and_expires():
     assert 80 < expires_in(attrs) <= 90
 
 
+@pytest.mark.parametrize('expiry, max_age', [(0.1, '1'), (1, '1'), (90.5, '91')])
+def test_fractional_expiry_rounds_max_age_up_to_whole_seconds(expiry, max_age):
+    assert header_of(make_app(expiry=expiry))[2]['Max-Age'] == max_age
+
+
+def test_fractional_expiry_expires_the_data_server_side_to_the_millisecond(monkeypatch):
+    now = time.time()
+    monkeypatch.setattr(time, 'time', lambda: now)
+    value = signed_value(make_app(expiry=0.25))
+    monkeypatch.setattr(time, 'time', lambda: now + 0.24)
+    assert text(read_with_cookie(value, expiry=0.25)) == "[('visits', 1)]"
+    monkeypatch.setattr(time, 'time', lambda: now + 0.26)
+    assert text(read_with_cookie(value, expiry=0.25)) == '[]'
+
+
+def test_a_cookie_signed_by_a_clock_a_little_ahead_reads_but_not_one_from_far_ahead(monkeypatch):
+    now = time.time()
+    monkeypatch.setattr(time, 'time', lambda: now + 5)  # another worker, its clock ahead
+    ahead = signed_value(make_app(expiry=3600))
+    monkeypatch.setattr(time, 'time', lambda: now + 2 * 3600)
+    far_ahead = signed_value(make_app(expiry=3600))
+    monkeypatch.setattr(time, 'time', lambda: now)
+    assert text(read_with_cookie(ahead, expiry=3600)) == "[('visits', 1)]"
+    assert text(read_with_cookie(far_ahead, expiry=3600)) == '[]'
+
+
 def test_cookie_attributes_are_passed_on():
-    _, _, attrs = header_of(make_app(domain='example.com', path='/app', secure=True, http_only=True))
-    assert (attrs['Domain'], attrs['Path'], attrs['Secure'], attrs['HttpOnly']) == \
-        ('example.com', '/app', True, True)
+    _, _, attrs = header_of(make_app(domain='example.com', path='/app', secure=True,
+                                     samesite='Strict'))
+    assert (attrs['Domain'], attrs['Path'], attrs['Secure'], attrs['SameSite']) == \
+        ('example.com', '/app', True, 'Strict')
+    _, _, attrs = header_of(make_app(secure=True, samesite='None'))
+    assert attrs['SameSite'] == 'None'
+
+
+def test_cookie_is_http_only_and_same_site_lax_unless_told_otherwise():
     _, _, attrs = header_of(make_app())
-    assert 'Secure' not in attrs and 'HttpOnly' not in attrs and 'Domain' not in attrs
+    assert (attrs['HttpOnly'], attrs['SameSite']) == (True, 'Lax')
+    assert 'Secure' not in attrs and 'Domain' not in attrs
+    _, _, attrs = header_of(make_app(http_only=False, samesite=None))
+    assert 'HttpOnly' not in attrs and 'SameSite' not in attrs
 
 
 def test_seconds_expiry_expires_the_data_server_side(monkeypatch):
@@ -432,6 +471,24 @@ def test_limit_is_the_responses_max_cookie_size_inclusive():
     assert 'Set-Cookie' not in over.headers
 
 
+def test_small_data_travels_as_plain_base64_json():
+    def remember(cookie):
+        cookie['user'] = 'ann'
+        return Response('ok')
+    payload = signed_value(make_app(remember)).split('.')[0]
+    assert json.loads(base64.urlsafe_b64decode(payload + '==')) == {'user': 'ann'}
+
+
+def test_large_repetitive_data_is_compressed_to_fit():
+    def store_text(cookie):
+        cookie['notes'] = 'the same line again\n' * 300  # 6 KB of JSON, far over the limit
+        return Response('stored')
+    response = make_app(store_text).get_local_client().get('/')
+    assert response.status_code == 200
+    assert len(cookie_value(response)) < 1000
+    assert text(read_with_cookie(cookie_value(response))).count('the same line again') == 300
+
+
 def test_data_json_cannot_hold_is_a_500_naming_the_cookie(caplog):
     def store_set(cookie):
         cookie['tags'] = {'a', 'b'}
@@ -520,6 +577,9 @@ def test_set_expires_takes_now_or_a_number():
     ({'expiry': True}, TypeError, 'expiry'),
     ({'expiry': 0}, ValueError, 'expiry'),
     ({'expiry': -5}, ValueError, 'expiry'),
+    ({'expiry': -0.1}, ValueError, 'expiry'),
+    ({'expiry': float('inf')}, ValueError, 'expiry'),
+    ({'expiry': float('nan')}, ValueError, 'expiry'),
     ({'secret_key': 42}, TypeError, 'secret_key'),
     ({'secret_key': [b'ok', 3]}, TypeError, 'secret_key'),
     ({'secret_key': ''}, ValueError, 'secret_key'),
@@ -529,6 +589,10 @@ def test_set_expires_takes_now_or_a_number():
     ({'path': 'relative'}, ValueError, 'path'),
     ({'secure': 'yes'}, TypeError, 'secure'),
     ({'http_only': 1}, TypeError, 'http_only'),
+    ({'samesite': 'lax'}, ValueError, 'samesite'),
+    ({'samesite': 'Sometimes'}, ValueError, 'samesite'),
+    ({'samesite': True}, ValueError, 'samesite'),
+    ({'samesite': 'None'}, ValueError, 'secure=True'),
 ])
 def test_bad_constructor_arguments_are_named(kwargs, error, names):
     kwargs.setdefault('secret_key', KEY)
@@ -542,3 +606,15 @@ def test_provides_its_arg_name_and_unknown_names_fail_at_construction():
     with pytest.raises(NameError, match='session'):
         Application([('/', wants_session)], middlewares=[SignedCookieMiddleware(secret_key=KEY)])
     assert SignedCookieMiddleware('session', secret_key=KEY).provides == ('session',)
+
+
+# -- the documentation -----------------------------------------------------------------
+
+
+def test_every_code_block_of_the_sessions_doc_runs(monkeypatch):
+    doc = (Path(__file__).resolve().parents[1] / 'docs' / 'sessions.rst').read_text()
+    blocks = re.findall(r'^( *)\.\. code-block:: python\n\n((?:\1    .*\n|\n)+)', doc, re.M)
+    assert len(blocks) >= 3
+    monkeypatch.setenv('CLASTIC_SECRET_KEY', KEY)  # as the doc tells its readers to
+    for _, block in blocks:
+        exec(textwrap.dedent(block), {})

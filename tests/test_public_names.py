@@ -14,14 +14,16 @@ PUBLIC_NAMES = {
     'clastic.route': 'Route BoundRoute NullRoute GET POST PUT DELETE PATCH HEAD OPTIONS TRACE CONNECT'
                      ' S_REDIRECT S_REWRITE S_STRICT RESERVED_ARGS InvalidEndpoint InvalidPattern'
                      ' InvalidMethod HTTP_METHODS',
-    'clastic.middleware': 'Middleware GetParamMiddleware ContextProcessor SimpleContextProcessor'
-                          ' GzipMiddleware SimpleProfileMiddleware HTTPCacheMiddleware DummyMiddleware'
-                          ' check_middlewares merge_middlewares make_middleware_chain',
+    'clastic.middleware': 'Middleware GetParamMiddleware PostDataMiddleware ScriptRootMiddleware'
+                          ' SignedCookieMiddleware StatsMiddleware ContextProcessor'
+                          ' SimpleContextProcessor GzipMiddleware SimpleProfileMiddleware'
+                          ' HTTPCacheMiddleware DummyMiddleware check_middlewares merge_middlewares'
+                          ' make_middleware_chain',
     'clastic.middleware.core': 'Middleware',
     'clastic.middleware.url': 'GetParamMiddleware ScriptRootMiddleware',
     'clastic.middleware.form': 'PostDataMiddleware',
     'clastic.middleware.context': 'ContextProcessor SimpleContextProcessor',
-    'clastic.middleware.cookie': 'SignedCookieMiddleware NEVER SESSION NOW',
+    'clastic.middleware.cookie': 'SignedCookieMiddleware JSONCookie NEVER SESSION NOW',
     'clastic.middleware.compress': 'GzipMiddleware',
     'clastic.middleware.client_cache': 'HTTPCacheMiddleware',
     'clastic.middleware.profile': 'SimpleProfileMiddleware',

@@ -17,27 +17,43 @@ change it: a cookie whose signature does not verify reads as empty.
 
 The data is JSON: keep it small (browsers drop cookies over about 4 KB) and
 made of JSON types (tuples come back as lists, integer keys as strings).
+
+Cookies written by clastic 26.0 still read, and are re-issued in the current
+format; :class:`JSONCookie` reads and writes that old format itself.
 """
 
 import hashlib
 import logging
+import math
 import os
 import secrets
 import time
 import warnings
+import zlib
+from datetime import datetime, timezone
 from keyword import iskeyword
-from typing import Any, List, Optional, Sequence, Tuple, Union
+from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
 
 from boltons.typeutils import make_sentinel
-from itsdangerous import BadData, URLSafeTimedSerializer
-from werkzeug.http import dump_cookie, parse_cookie
+from itsdangerous import (
+    BadData,
+    Serializer,
+    SignatureExpired,
+    Signer,
+    TimestampSigner,
+    URLSafeTimedSerializer,
+)
+from itsdangerous.encoding import base64_encode
+from werkzeug.http import dump_cookie
+from werkzeug.sansio.http import parse_cookie
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..errors import HTTPException
 from ..route import RESERVED_ARGS
+from . import _legacy_cookie
 from .core import Middleware
 
-__all__ = ['SignedCookieMiddleware', 'SignedCookie', 'NEVER', 'SESSION', 'NOW',
+__all__ = ['SignedCookieMiddleware', 'SignedCookie', 'JSONCookie', 'NEVER', 'SESSION', 'NOW',
            'CookieTooLargeError', 'RandomSecretKeyWarning']
 
 #: ``expiry`` value: the cookie lasts until the browser closes (no Max-Age).
@@ -52,6 +68,17 @@ _LONGEST_MAX_AGE = 400 * 24 * 60 * 60
 # The characters of an RFC 6265 cookie name (an RFC 7230 token).
 _TOKEN_CHARS = frozenset("!#$%&'*+-.^_`|~0123456789"
                          'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz')
+# The signer takes keys _derived_keys() made. A hashlib constructor (not
+# itsdangerous's default lazy wrapper) lets hmac use OpenSSL's HMAC instead of
+# its pure-Python fallback.
+_SIGNER_KWARGS = {'digest_method': hashlib.sha256, 'key_derivation': 'none'}
+_SAMESITE_VALUES = (None, 'Strict', 'Lax', 'None')
+# JSON shorter than this is not compressed: zlib seldom saves a byte of it,
+# and its setup (a few hundred KB of state) costs more than the signing.
+_COMPRESS_FROM = 256
+# How far ahead another host's clock may run: a cookie it signed up to this
+# many seconds "in the future" is as fresh as a cookie can be.
+_CLOCK_SKEW = 60
 
 SecretKey = Union[str, bytes]
 _logger = logging.getLogger('clastic')
@@ -162,6 +189,88 @@ class SignedCookie(dict):
         super().clear()
 
 
+class JSONCookie(SignedCookie):
+    """clastic 26.0's cookie, kept for code that writes or reads that format itself.
+
+    A :class:`SignedCookie` that :meth:`serialize` writes in the format of
+    clastic 26.0 (Werkzeug 1.0's secure cookie holding JSON), byte for byte.
+    A :class:`SignedCookieMiddleware` with the same key reads such a value
+    and re-issues it in the current format. *new* is False for a cookie that
+    :meth:`unserialize` read.
+
+    >>> cookie = JSONCookie({'user': 'ann'}, secret_key='key')
+    >>> value = cookie.serialize()
+    >>> value
+    'am/Hd1qmKlM0PLtQnjPZ/ElkfIk=?user=ImFubiI='
+    >>> JSONCookie.unserialize(value, 'key'), JSONCookie.unserialize(value, 'other key')
+    ({'user': 'ann'}, {})
+    >>> SignedCookieMiddleware(secret_key='key').loads(value)
+    {'user': 'ann'}
+    """
+
+    def __init__(self, data: Optional[Mapping[str, Any]] = None,
+                 secret_key: Optional[SecretKey] = None, new: bool = True) -> None:
+        super().__init__(data or ())
+        self.secret_key = None if secret_key is None else _key_bytes(secret_key)
+        self.new = new
+
+    def serialize(self, expires: Optional[float] = None) -> str:
+        """Return the 26.0 cookie value of this data, signed with the cookie's key.
+
+        The value reads as empty after the Unix time *expires*, or else the
+        one given to :meth:`set_expires`, if any.
+
+        >>> JSONCookie({'n': 1}, 'key').serialize(expires=1000000000)
+        'r5uZgWbOm2r5aMbUu1uy2GWjb2g=?_expires=MTAwMDAwMDAwMA==&n=MQ=='
+        >>> JSONCookie({'n': 1}).serialize()
+        Traceback (most recent call last):
+          ...
+        RuntimeError: JSONCookie.serialize() needs a secret_key
+        """
+        if self.secret_key is None:
+            raise RuntimeError('JSONCookie.serialize() needs a secret_key')
+        if expires is None:
+            expires = time.time() if self.expires is NOW else self.expires
+        return _legacy_cookie.dumps(self, self.secret_key, expires)
+
+    @classmethod
+    def unserialize(cls, value: Union[str, bytes], secret_key: SecretKey) -> 'JSONCookie':
+        """Return the cookie the 26.0 cookie *value* holds; empty unless *secret_key* signed it.
+
+        Only JSON is decoded: a tampered, expired or foreign value, or one
+        holding anything else (a pickle, say), reads as empty.
+
+        >>> JSONCookie.unserialize('r5uZgWbOm2r5aMbUu1uy2GWjb2g=?_expires=MTAwMDAwMDAwMA==&n=MQ==', 'key')
+        {}
+        """
+        key = _key_bytes(secret_key)
+        return cls(_legacy_cookie.loads(value, [key]), key, new=False)
+
+
+class _MillisecondTimestampSigner(TimestampSigner):
+    """An itsdangerous TimestampSigner that counts milliseconds, not seconds,
+    so that an expiry can be a fraction of a second (0.1 as in clastic 26)."""
+
+    def get_timestamp(self) -> int:
+        return int(time.time() * 1000)
+
+    def timestamp_to_datetime(self, ts: int) -> datetime:
+        return datetime.fromtimestamp(ts / 1000, tz=timezone.utc)
+
+
+class _CookieSerializer(URLSafeTimedSerializer):
+    """itsdangerous's URL-safe timed serializer, compressing only payloads of
+    at least ``_COMPRESS_FROM`` bytes of JSON (its loads reads both kinds)."""
+
+    def dump_payload(self, obj: Any) -> bytes:
+        json = Serializer.dump_payload(self, obj)  # the JSON, before the mixin compresses it
+        if len(json) >= _COMPRESS_FROM:
+            compressed = zlib.compress(json)
+            if len(compressed) + 1 < len(json):
+                return b'.' + base64_encode(compressed)  # the '.' marks it compressed
+        return base64_encode(json)
+
+
 class SignedCookieMiddleware(Middleware):
     """Provide a :class:`SignedCookie` named *arg_name*, kept in a signed cookie.
 
@@ -170,19 +279,23 @@ class SignedCookieMiddleware(Middleware):
       first signs, all verify). Without one, the ``CLASTIC_SECRET_KEY``
       environment variable, read now; else a random key and a
       :class:`RandomSecretKeyWarning`: sessions then end with the process and
-      do not span workers.
-    - *domain*, *path*, *secure*, *http_only*: the cookie's attributes.
+      do not span workers (under a multi-process server, each worker also
+      logs an error at its first request).
+    - *domain*, *path*, *secure*, *http_only*, *samesite*: the cookie's
+      attributes. *samesite* is None (no attribute), ``'Strict'``, ``'Lax'``
+      or ``'None'`` (which browsers accept only with *secure*).
     - *expiry*: :data:`SESSION` (until the browser closes), :data:`NEVER`
       (as long as browsers allow: 400 days since the last response), or a
-      number of seconds after the last response; a cookie older than that
-      reads as empty. With NEVER or seconds, every response refreshes the
-      cookie. *data_expiry* is a deprecated alias.
+      number of seconds after the last response, fractions allowed; a cookie
+      older than that reads as empty. With NEVER or seconds, every response
+      refreshes the cookie. *data_expiry* is a deprecated alias.
 
     The cookie is sent only when its data changed, ``set_expires()`` was
     called, or *expiry* asks for a refresh. A cookie that is tampered with,
-    signed with another key, expired, or garbage reads as empty. A cookie too
-    large for browsers is never sent: the response becomes a 500 and the
-    ``clastic`` logger says why.
+    signed with another key, expired, or garbage reads as empty. A cookie
+    written by clastic 26.0 with one of the keys reads as its data and is sent
+    again in the current format. A cookie too large for browsers is never
+    sent: the response becomes a 500 and the ``clastic`` logger says why.
 
     >>> mw = SignedCookieMiddleware('session', secret_key=['new key', 'old key'], expiry=3600)
     >>> mw
@@ -194,7 +307,8 @@ class SignedCookieMiddleware(Middleware):
     def __init__(self, arg_name: str = 'cookie', cookie_name: Optional[str] = None,
                  secret_key: Union[SecretKey, Sequence[SecretKey], None] = None,
                  domain: Optional[str] = None, path: str = '/', secure: bool = False,
-                 http_only: bool = False, expiry: Any = SESSION, data_expiry: Any = None) -> None:
+                 http_only: bool = True, expiry: Any = SESSION, data_expiry: Any = None,
+                 samesite: Optional[str] = 'Lax') -> None:
         if data_expiry is not None:
             warnings.warn('SignedCookieMiddleware(data_expiry=...) is deprecated; use expiry=',
                           DeprecationWarning, stacklevel=2)
@@ -214,17 +328,28 @@ class SignedCookieMiddleware(Middleware):
         for name, flag in (('secure', secure), ('http_only', http_only)):
             if not isinstance(flag, bool):
                 raise TypeError(f'SignedCookieMiddleware {name} must be True or False, not {flag!r}')
+        _check_samesite(samesite, secure)
         self.domain, self.path, self.secure, self.http_only = domain, path, secure, http_only
+        self.samesite = samesite
         self.expiry = expiry
         self._max_age = _max_age_of(expiry)
-        # The age past which a cookie's data reads as empty; NEVER has none.
-        self._data_max_age = None if expiry is NEVER else self._max_age
+        # The age, in the signer's milliseconds, past which a cookie's data
+        # reads as empty; SESSION and NEVER have none.
+        self._data_max_age = round(expiry * 1000) if _is_number(expiry) else None
         keys = _secret_keys(secret_key)
-        # itsdangerous signs with the last key of its list and verifies with all.
-        # A hashlib constructor (not itsdangerous's default lazy wrapper) lets
-        # hmac use OpenSSL's HMAC instead of its pure-Python fallback.
-        self._serializer = URLSafeTimedSerializer(keys[::-1], salt='clastic.cookie:' + self.cookie_name,
-                                                  signer_kwargs={'digest_method': hashlib.sha256})
+        # A random key is per process: said once more, in each worker of a
+        # multi-process server, where it loses sessions.
+        self._random_key_unreported = keys is None
+        if keys is None:
+            warnings.warn('SignedCookieMiddleware has no secret_key and CLASTIC_SECRET_KEY is not'
+                          ' set: signing with a random key, so sessions will not survive a'
+                          ' restart or span several worker processes',
+                          RandomSecretKeyWarning, stacklevel=2)
+            keys = [secrets.token_bytes(32)]
+        self._keys = keys  # as given: 26.0's format, read with them, has no salt
+        self._serializer = _CookieSerializer(_derived_keys(keys, 'clastic.cookie:' + self.cookie_name),
+                                             signer=_MillisecondTimestampSigner,
+                                             signer_kwargs=_SIGNER_KWARGS)
         self._signer = self._serializer.make_signer()
 
     def __eq__(self, other: object) -> bool:
@@ -244,10 +369,13 @@ class SignedCookieMiddleware(Middleware):
 
     def request(self, next: Any, request: Any) -> Any:
         """Load the cookie, run the rest of the chain with it, save it on the response."""
+        environ = request.environ
+        if self._random_key_unreported and environ.get('wsgi.multiprocess'):
+            self._report_random_key()
         # Parsing the header directly spares building the request's headers.
-        header = request.environ.get('HTTP_COOKIE')
+        header = environ.get('HTTP_COOKIE')
         if header:
-            cookie, payload = self._load(parse_cookie(header).get(self.cookie_name))
+            cookie, payload = self._load(_cookie_value(header, self.cookie_name))
         else:
             cookie, payload = SignedCookie(), None
         try:
@@ -263,6 +391,9 @@ class SignedCookieMiddleware(Middleware):
 
     def loads(self, value: Optional[str]) -> SignedCookie:
         """Return the cookie the signed cookie *value* holds; empty unless it verifies.
+
+        A cookie read from clastic 26.0's format comes back marked modified,
+        so that the middleware sends it again in the current one.
 
         >>> mw = SignedCookieMiddleware(secret_key='k')
         >>> mw.loads(mw.dumps({'a': 1}))
@@ -297,7 +428,7 @@ class SignedCookieMiddleware(Middleware):
         >>> cookie['user'] = 'ann'
         >>> SignedCookieMiddleware(secret_key='k').save(response, cookie)
         >>> response.headers['Set-Cookie']
-        'clastic_cookie=eyJ1c2VyIjoiYW5uIn0...; Path=/'
+        'clastic_cookie=eyJ1c2VyIjoiYW5uIn0...; HttpOnly; Path=/; SameSite=Lax'
         """
         expires = cookie.expires
         if expires is NOW or (expires is not None and expires <= time.time()) or (
@@ -315,13 +446,35 @@ class SignedCookieMiddleware(Middleware):
         if not value:
             return SignedCookie(), None
         try:
-            payload = self._signer.unsign(value, max_age=self._data_max_age)
+            try:
+                payload = self._signer.unsign(value, max_age=self._data_max_age)
+            except SignatureExpired as expired:
+                payload = _signed_by_a_clock_ahead(expired)
             data = self._serializer.load_payload(payload)
         except BadData:
-            return SignedCookie(), None
+            # Only clastic 26.0's values hold a '?' (URL-safe ones never do), so
+            # a current cookie never pays for trying the old format.
+            return (self._load_legacy(value) if '?' in value else SignedCookie()), None
         if type(data) is not dict:  # only possible with our key: still not a session
             return SignedCookie(), None
         return SignedCookie(data), payload
+
+    def _load_legacy(self, value: str) -> SignedCookie:
+        """Return the cookie a clastic 26.0 *value* holds, marked to be sent again."""
+        cookie = SignedCookie(_legacy_cookie.loads(value, self._keys))
+        # Re-issued in the current format on this response: the upgrade logs nobody out.
+        cookie.modified = bool(cookie)
+        return cookie
+
+    def _report_random_key(self) -> None:
+        self._random_key_unreported = False
+        _logger.error('SignedCookieMiddleware for the %r cookie signs with a random key in each'
+                      ' worker process: sessions will not be shared across workers, and users'
+                      ' lose theirs whenever another worker answers. Before starting the'
+                      ' server, set the CLASTIC_SECRET_KEY environment variable to one long'
+                      ' random secret that every worker shares (e.g. the output of python -c'
+                      ' "import secrets; print(secrets.token_hex(32))"), or pass secret_key=.',
+                      self.cookie_name)
 
     def _sign(self, payload: bytes) -> str:
         return self._signer.sign(payload).decode('ascii')
@@ -330,7 +483,7 @@ class SignedCookieMiddleware(Middleware):
                     expires: Optional[float]) -> None:
         header = dump_cookie(self.cookie_name, value, max_age=max_age, expires=expires,
                              path=self.path, domain=self.domain, secure=self.secure,
-                             httponly=self.http_only, max_size=0)
+                             httponly=self.http_only, samesite=self.samesite, max_size=0)
         limit = response.max_cookie_size
         if limit and len(header) > limit:
             message = (f'the {self.cookie_name!r} cookie is {len(header)} bytes, over the'
@@ -363,8 +516,30 @@ def _check_cookie_name(cookie_name: Any) -> None:
                          f' cookie name (letters, digits and !#$%&\'*+-.^_`|~ only)')
 
 
+def _signed_by_a_clock_ahead(expired: SignatureExpired) -> bytes:
+    """Return the payload of a cookie that itsdangerous found signed in the
+    future, if by no more than a clock's usual skew; else raise *expired*.
+
+    Another worker or machine whose clock runs a little ahead signed it just
+    now: with millisecond timestamps that is common, and the cookie is fresh.
+    """
+    signed = expired.date_signed
+    if signed is None or not 0 < signed.timestamp() - time.time() <= _CLOCK_SKEW:
+        raise expired
+    return expired.payload
+
+
+def _check_samesite(samesite: Any, secure: bool) -> None:
+    if samesite not in _SAMESITE_VALUES:
+        raise ValueError(f"SignedCookieMiddleware samesite must be None, 'Strict', 'Lax' or"
+                         f" 'None', not {samesite!r}")
+    if samesite == 'None' and not secure:
+        raise ValueError("SignedCookieMiddleware samesite='None' needs secure=True: browsers"
+                         " drop a SameSite=None cookie that is not Secure")
+
+
 def _max_age_of(expiry: Any) -> Optional[int]:
-    """Return the Max-Age, in seconds, that *expiry* asks for (None for SESSION)."""
+    """Return the Max-Age, in whole seconds, that *expiry* asks for (None for SESSION)."""
     if expiry is SESSION:
         return None
     if expiry is NEVER:
@@ -372,24 +547,23 @@ def _max_age_of(expiry: Any) -> Optional[int]:
     if not _is_number(expiry):
         raise TypeError(f'SignedCookieMiddleware expiry must be SESSION, NEVER or a number of'
                         f' seconds, not {expiry!r}')
-    if not expiry >= 1:
-        raise ValueError(f'SignedCookieMiddleware expiry must be at least 1 second, not {expiry!r}')
-    return int(expiry)
+    if not 0 < expiry < math.inf:
+        raise ValueError(f'SignedCookieMiddleware expiry must be a positive number of seconds,'
+                         f' not {expiry!r}')
+    # Rounded up: the browser must not drop the cookie before the server would.
+    return math.ceil(expiry)
 
 
-def _secret_keys(secret_key: Any) -> List[bytes]:
-    """Return the keys to sign with, the signing one first, as bytes.
+def _secret_keys(secret_key: Any) -> Optional[List[bytes]]:
+    """Return the keys to sign with, the signing one first, as bytes; None if
+    neither *secret_key* nor ``CLASTIC_SECRET_KEY`` gives one.
 
     Error messages name types only: a key must never reach a log.
     """
     if secret_key is None:
         secret_key = os.environ.get('CLASTIC_SECRET_KEY') or None
         if secret_key is None:
-            warnings.warn('SignedCookieMiddleware has no secret_key and CLASTIC_SECRET_KEY is not'
-                          ' set: signing with a random key, so sessions will not survive a'
-                          ' restart or span several worker processes',
-                          RandomSecretKeyWarning, stacklevel=3)
-            return [secrets.token_bytes(32)]
+            return None
     keys = [secret_key] if isinstance(secret_key, (str, bytes)) else secret_key
     if not isinstance(keys, (list, tuple)):
         raise TypeError(f'SignedCookieMiddleware secret_key must be a str, bytes or a list of'
@@ -402,4 +576,33 @@ def _secret_keys(secret_key: Any) -> List[bytes]:
                             f' not {type(key).__name__}')
         if not key:
             raise ValueError('SignedCookieMiddleware secret_key holds an empty key')
-    return [key.encode('utf-8') if isinstance(key, str) else key for key in keys]
+    return [_key_bytes(key) for key in keys]
+
+
+def _derived_keys(keys: List[bytes], salt: str) -> List[bytes]:
+    """Return the HMAC keys itsdangerous derives from *keys* and *salt*, in
+    the order its signers take them (the signing key last).
+
+    itsdangerous derives them again for every signature; once is enough.
+    """
+    deriving = Signer(keys, salt=salt, digest_method=_SIGNER_KWARGS['digest_method'])
+    return [deriving.derive_key(key) for key in reversed(keys)]
+
+
+def _key_bytes(key: SecretKey) -> bytes:
+    return key.encode('utf-8') if isinstance(key, str) else key
+
+
+def _cookie_value(header: str, name: str) -> Optional[str]:
+    """Return the value of the cookie *name* in the Cookie *header*, or None."""
+    # WSGI gives the header's bytes as latin-1 text. Werkzeug's parse_cookie
+    # raises on bytes that are not UTF-8: decoded here as U+FFFD, they give a
+    # value that never verifies, and the request goes on.
+    text = header.encode('latin-1', 'replace').decode('utf-8', 'replace')
+    value = parse_cookie(text).get(name)
+    if value is None and ',' in text:
+        # Two Cookie headers the server joined with ', ', as CGI joins
+        # repeated headers, which Werkzeug reads as garbage. Signed values
+        # never hold a comma.
+        value = parse_cookie(text.replace(',', ';')).get(name)
+    return value
