@@ -6,6 +6,7 @@ the flags ``serve()`` does not know to the script, and let an uncaught
 exception reach Werkzeug's interactive debugger.
 """
 import dataclasses
+import http.client
 import re
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from _processes import RELOAD_DEADLINE, child_env, edit, fetch, free_port, poll,
 ARGPARSE_SCRIPT = '''\
 import argparse
 
-from clastic import Application, BadRequest, render_basic
+from clastic import Application, BadRequest, Redirector, render_basic
 
 
 def parse_own_flags():
@@ -48,7 +49,8 @@ def refuse():
 def create_app():
     routes = [('/', home, render_basic),
               ('/fail', fail, render_basic),
-              ('/refuse', refuse, render_basic)]
+              ('/refuse', refuse, render_basic),
+              ('/old-home', Redirector('/'))]
     return Application(routes, debug=ARGS.debug)
 
 
@@ -143,6 +145,20 @@ def test_an_uncaught_exception_reaches_werkzeugs_debugger(serve):
     assert PIN_LINE.search(served.output())
     poll(lambda: 'ValueError: failed on purpose' in served.output(), 5,
          'the traceback on the terminal', served.log)
+
+
+def test_relative_redirects_raise_no_lint_warning(serve):
+    served = serve(ARGPARSE_SCRIPT)
+    connection = http.client.HTTPConnection('127.0.0.1', served.port, timeout=5)
+    try:
+        connection.request('GET', '/old-home')
+        response = connection.getresponse()
+        assert (response.status, response.getheader('Location')) == (301, '/')
+    finally:
+        connection.close()
+    poll(lambda: 'GET /old-home HTTP/1.1' in served.output(), 5, 'the request logged',
+         served.log)
+    assert 'Warning' not in served.output()
 
 
 @pytest.mark.parametrize('path, status, text', [('/refuse', 400, 'refused on purpose'),
