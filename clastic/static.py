@@ -2,10 +2,12 @@
 
 :class:`StaticApplication` serves ``/<path*>`` from the first of its search
 paths that holds the file; :class:`StaticFileRoute` serves one file. Both
-answer with :func:`build_file_response`, which uses Werkzeug for what HTTP
-needs (dates, ETags, conditional 304s, ``Range`` requests, the server's
-``wsgi.file_wrapper``) and opens the file only when it sends bytes from it:
-a 304 costs one ``stat``.
+answer with :func:`build_file_response`, which hands the file to
+:func:`werkzeug.utils.send_file` (conditional requests, ranges, the server's
+``wsgi.file_wrapper``) once it has settled what send_file leaves to its
+caller or reads otherwise than RFC 9110: the type of a file without a known
+extension, which ``Range`` to honour, and the common 304, which costs a
+``stat`` (and, for a file whose type must be sniffed, a 4 KiB read).
 
 Nothing outside the search paths is ever served. A path with ``..``, a
 backslash, a NUL byte or a leading ``/``, or one that resolves (through
@@ -29,18 +31,18 @@ non-breaking 404, so routes after the static ones still get their chance.
 import mimetypes
 import os
 import stat
+from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import IO, Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import IO, Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import werkzeug.exceptions
-from werkzeug.http import http_date, is_resource_modified, quote_etag
+from werkzeug.http import http_date, is_resource_modified, parse_date, parse_range_header, quote_etag
 from werkzeug.security import safe_join
-from werkzeug.utils import get_content_type
-from werkzeug.wsgi import FileWrapper, wrap_file
+from werkzeug.utils import send_file
 
 from ._wrappers import FastResponse, Request
 from .application import Application
-from .errors import Forbidden, NotFound, RequestedRangeNotSatisfiable
+from .errors import Forbidden, NotFound, PreconditionFailed, RequestedRangeNotSatisfiable
 from .route import GET, Route
 
 __all__ = ['StaticApplication', 'StaticFileRoute', 'build_file_response', 'find_file',
@@ -58,8 +60,13 @@ SNIFF_SIZE = 4096
 # TAB, LF, VT, FF, CR, ESC). Anything else, NUL first of all, means binary.
 _TEXT_BYTES = bytes(sorted({7, 8, 9, 10, 11, 12, 13, 27} | set(range(0x20, 0x100)) - {0x7f}))
 
-# With these, a revalidation is make_conditional's to answer in full.
-_OTHER_CONDITIONAL_HEADERS = ('HTTP_RANGE', 'HTTP_IF_RANGE', 'HTTP_IF_MATCH', 'HTTP_IF_UNMODIFIED_SINCE')
+# The preconditions that can make the answer a 412 (RFC 9110 §13.2.2); a
+# request with one is make_conditional's to answer in full.
+_PRECONDITION_HEADERS = ('HTTP_IF_MATCH', 'HTTP_IF_UNMODIFIED_SINCE')
+
+# A browser does not run a file it was told is text/plain as a script, nor
+# guess a richer type for it, once the server says nosniff.
+_NOSNIFF = ('X-Content-Type-Options', 'nosniff')
 
 # StaticApplication's own default type: its <path*> takes the segments as
 # written, empty ones included (as clastic 26 did). /static//etc/hosts then
@@ -107,8 +114,13 @@ def _mimetype_by_extension(file_path: str) -> Optional[str]:
     return mimetype if encoding is None else None
 
 
-def _sniffed_mimetype(file: IO[bytes], default_text_mime: str, default_binary_mime: str) -> str:
-    return default_binary_mime if is_binary_string(peek_file(file)) else default_text_mime
+def _sniffed_mimetype(file_path: str, default_text_mime: str, default_binary_mime: str) -> str:
+    with open(file_path, 'rb') as file:
+        return default_binary_mime if is_binary_string(file.read(SNIFF_SIZE)) else default_text_mime
+
+
+def _is_plain_text(mimetype: str) -> bool:
+    return mimetype.partition(';')[0].strip().lower() == 'text/plain'
 
 
 def _check_mimetype(value: str, name: str, where: str) -> None:
@@ -134,12 +146,14 @@ def _fspath(path: PathType, where: str) -> str:
     return os.path.abspath(text)
 
 
-def _open_to_serve(file_path: str) -> IO[bytes]:
+@contextmanager
+def _file_errors_as_http_errors() -> Iterator[None]:
+    """A file found but not readable is a 403; one gone since it was found, a non-breaking 404."""
     try:
-        return open(file_path, 'rb')
+        yield
     except PermissionError:
         raise Forbidden('The file cannot be read.') from None
-    except OSError:  # gone or replaced by a directory since it was found
+    except OSError:  # gone, or replaced by a folder
         raise NotFound(is_breaking=False) from None
 
 
@@ -153,24 +167,36 @@ def build_file_response(request: Request, file_path: PathType, cache_timeout: in
     The Response carries ``Last-Modified``, an ``ETag``, ``Cache-Control:
     public, max-age=<cache_timeout>`` and ``Accept-Ranges: bytes``. It is
     a 304 when the client's ``If-None-Match`` or ``If-Modified-Since`` says
-    its copy is current, a 206 with ``Content-Range`` for a satisfiable
-    ``Range`` (else :class:`~clastic.errors.RequestedRangeNotSatisfiable`,
-    416), and otherwise a 200 whose body is the server's
-    ``wsgi.file_wrapper`` when it offers one. The mimetype is *mimetype*,
-    else guessed from the extension, else *default_text_mime* or
-    *default_binary_mime* as :func:`is_binary_string` judges the first bytes.
-    A missing file raises a non-breaking :class:`~clastic.errors.NotFound`.
-    Pass *file_stat* when the file was just stat'ed, to save the call.
+    its copy is current, a 412 (:class:`~clastic.errors.PreconditionFailed`)
+    when its ``If-Match`` names another version; a 206 with ``Content-Range``
+    for one range of bytes (a suffix longer than the file is all of it), a
+    416 (:class:`~clastic.errors.RequestedRangeNotSatisfiable`) for one that
+    starts past the end; and otherwise a 200 with the whole file, whose body
+    is the server's ``wsgi.file_wrapper`` when it offers one. A ``Range`` in
+    another unit, malformed, asking for several ranges, or whose
+    ``If-Range`` names another version of the file gets that 200. The
+    mimetype is *mimetype*, else guessed from the extension, else
+    *default_text_mime* or *default_binary_mime* as :func:`is_binary_string`
+    judges the first bytes; a file served as ``text/plain`` carries
+    ``X-Content-Type-Options: nosniff``. A missing file raises a
+    non-breaking :class:`~clastic.errors.NotFound`. Pass *file_stat* when
+    the file was just stat'ed, to save the call.
 
     >>> import tempfile
     >>> from werkzeug.test import EnvironBuilder
+    >>> def fetch(path, range_header):
+    ...     request = Request(EnvironBuilder(headers={'Range': range_header}).get_environ())
+    ...     response = build_file_response(request, path)
+    ...     print(response.status, response.headers.get('Content-Range'), b''.join(response.response))
+    ...     response.close()
     >>> with tempfile.NamedTemporaryFile(suffix='.txt') as text_file:
     ...     _ = text_file.write(b'0123456789'); text_file.flush()
-    ...     environ = EnvironBuilder(headers={'Range': 'bytes=2-4'}).get_environ()
-    ...     response = build_file_response(Request(environ), text_file.name)
-    ...     print(response.status, response.headers['Content-Range'], b''.join(response.response))
-    ...     response.close()
+    ...     for range_header in ('bytes=2-4', 'bytes=-50', 'bytes=0-1,4-5', 'lines=1-2'):
+    ...         fetch(text_file.name, range_header)
     206 PARTIAL CONTENT bytes 2-4/10 b'234'
+    206 PARTIAL CONTENT bytes 0-9/10 b'0123456789'
+    200 OK None b'0123456789'
+    200 OK None b'0123456789'
     """
     file_path = os.fspath(file_path)
     if file_stat is None:
@@ -181,53 +207,116 @@ def build_file_response(request: Request, file_path: PathType, cache_timeout: in
     if not stat.S_ISREG(file_stat.st_mode):
         raise NotFound(is_breaking=False)
     environ = request.environ
-    size = file_stat.st_size
-    etag = f'{file_stat.st_mtime_ns:x}-{size:x}'
-    validators = [('Last-Modified', http_date(file_stat.st_mtime)), ('ETag', quote_etag(etag)),
-                  ('Cache-Control', f'public, max-age={cache_timeout}')]
-    if _plainly_not_modified(environ, etag, file_stat.st_mtime):
-        # The common revalidation, answered without building the full
-        # response that make_conditional would cut down to a 304.
-        return FastResponse(status=304, headers=validators)
-    response = FastResponse(headers=[*validators, ('Content-Length', str(size))])
-    try:
-        response.make_conditional(environ, accept_ranges=True, complete_length=size)
-    except werkzeug.exceptions.RequestedRangeNotSatisfiable:
-        raise RequestedRangeNotSatisfiable(headers={'Content-Range': f'bytes */{size}'}) from None
-    if response.status_code not in (200, 206):  # 304 Not Modified, 412 Precondition Failed
-        return response
-    mimetype = mimetype or _mimetype_by_extension(file_path)
-    if environ['REQUEST_METHOD'] == 'HEAD':  # no body: open the file only to sniff it
-        if not mimetype:
-            with _open_to_serve(file_path) as file:
-                mimetype = _sniffed_mimetype(file, default_text_mime, default_binary_mime)
-        response.content_type = get_content_type(mimetype, 'utf-8')
-        return response
-    file = _open_to_serve(file_path)
-    mimetype = mimetype or _sniffed_mimetype(file, default_text_mime, default_binary_mime)
-    response.content_type = get_content_type(mimetype, 'utf-8')
-    response.direct_passthrough = True  # the body goes to the server as it is
-    if response.status_code == 206:
-        # Werkzeug cuts the range out of the body the response holds when
-        # make_conditional runs, and that body is only there now. Werkzeug's
-        # own FileWrapper is seekable, so the cut is a seek, not a read.
-        response.response = FileWrapper(file)
-        response.status_code = 200
-        response.make_conditional(environ, accept_ranges=True, complete_length=size)
-    else:
-        response.response = wrap_file(environ, file)
+    etag = f'{file_stat.st_mtime_ns:x}-{file_stat.st_size:x}'
+    # Whole seconds, as Last-Modified carries it and If-Range dates are compared.
+    last_modified = datetime.fromtimestamp(file_stat.st_mtime_ns // 1_000_000_000, timezone.utc)
+    with _file_errors_as_http_errors():
+        mimetype = (mimetype or _mimetype_by_extension(file_path)
+                    or _sniffed_mimetype(file_path, default_text_mime, default_binary_mime))
+    headers = [('Cache-Control', f'public, max-age={cache_timeout}')]
+    if _is_plain_text(mimetype):
+        headers.append(_NOSNIFF)
+    if _plainly_not_modified(environ, etag, last_modified):
+        # The common revalidation, answered without send_file, which would
+        # open the file to build the 200 that make_conditional cuts to a 304.
+        return FastResponse(status=304, headers=[('Last-Modified', http_date(last_modified)),
+                                                 ('ETag', quote_etag(etag)), *headers])
+    response = _send_file(environ, file_path, mimetype, etag, last_modified, file_stat.st_size)
+    # The same as on a 304, where send_file would say no-cache for a max-age of 0.
+    response.headers.update(headers)
     return response
 
 
-def _plainly_not_modified(environ: Dict[str, Any], etag: str, mtime: float) -> bool:
+def _plainly_not_modified(environ: Dict[str, Any], etag: str, last_modified: datetime) -> bool:
     """True for a GET or HEAD whose If-None-Match or If-Modified-Since (as
-    Werkzeug reads them) says the client's copy is current, with no range or
-    precondition header that make_conditional would have to weigh."""
+    Werkzeug reads them) says the client's copy is current, with no
+    precondition that could make the answer a 412.
+
+    A ``Range`` does not matter: RFC 9110 §13.2.2 weighs these first.
+    """
     return (environ['REQUEST_METHOD'] in ('GET', 'HEAD')
             and ('HTTP_IF_NONE_MATCH' in environ or 'HTTP_IF_MODIFIED_SINCE' in environ)
-            and not any(name in environ for name in _OTHER_CONDITIONAL_HEADERS)
-            and not is_resource_modified(environ, etag=etag,
-                                         last_modified=datetime.fromtimestamp(mtime, timezone.utc)))
+            and not any(name in environ for name in _PRECONDITION_HEADERS)
+            and not is_resource_modified(environ, etag=etag, last_modified=last_modified))
+
+
+def _send_file(environ: Dict[str, Any], file_path: str, mimetype: str, etag: str,
+               last_modified: datetime, size: int) -> FastResponse:
+    """send_file's answer, given only the Range it should honour; its errors are clastic's."""
+    range_to_send = _range_to_send(environ, size, etag, last_modified)
+    try:
+        with _file_errors_as_http_errors():
+            response = send_file(file_path, _environ_for_send_file(environ, range_to_send),
+                                 mimetype=mimetype, etag=etag, last_modified=last_modified,
+                                 response_class=FastResponse)
+    except werkzeug.exceptions.RequestedRangeNotSatisfiable as unsatisfiable:
+        raise RequestedRangeNotSatisfiable(
+            headers={'Content-Range': f'bytes */{unsatisfiable.length}'}) from None
+    if response.status_code == 412:  # make_conditional leaves the whole file as its body
+        response.close()
+        raise PreconditionFailed()
+    # send_file names the file for a download. A static file is shown under
+    # the name in its URL; the name of a symlink's target is nobody's business.
+    del response.headers['Content-Disposition']
+    return response
+
+
+def _range_to_send(environ: Dict[str, Any], size: int, etag: str,
+                   last_modified: datetime) -> Optional[str]:
+    """The ``Range`` send_file is to honour, or None to send the whole file.
+
+    RFC 9110 lets a server ignore a Range (§14.2), and clastic honours only
+    a single range of bytes. It ignores a unit it does not know (as it
+    must), a malformed header (Werkzeug's parser gives None for it) and
+    several ranges: Werkzeug sends no ``multipart/byteranges``, and many
+    overlapping ranges would ask for the file many times over. It ignores a
+    Range whose If-Range names another version of the file (§13.1.5), and
+    one whose preconditions fail, since the 304 or 412 comes first (§13.2.2).
+    """
+    requested = environ.get('HTTP_RANGE')
+    if (requested is None
+            or not _if_range_holds(environ.get('HTTP_IF_RANGE'), etag, last_modified)
+            or not is_resource_modified(environ, etag=etag, last_modified=last_modified)):
+        return None
+    byte_range = parse_range_header(requested)
+    if byte_range is None or byte_range.units != 'bytes' or len(byte_range.ranges) != 1:
+        return None
+    [(start, _)] = byte_range.ranges
+    if -start > size:  # a suffix, longer than the file
+        # RFC 9110 §14.1.2: "If the selected representation is shorter than
+        # the specified suffix-length, the entire representation is used."
+        # The range is satisfiable, so all of the file goes in a 206, where
+        # Werkzeug would refuse the suffix with a 416.
+        return 'bytes=0-'
+    return requested
+
+
+def _if_range_holds(if_range: Optional[str], etag: str, last_modified: datetime) -> bool:
+    """RFC 9110 §13.1.5: there is no If-Range, or it names the file as it is now.
+
+    An entity tag must be ours by the strong comparison, which a weak one
+    never is; a date must be our Last-Modified exactly. (Werkzeug accepts a
+    weak tag and any later date, and would send part of another version.)
+    """
+    return if_range is None or if_range == quote_etag(etag) or parse_date(if_range) == last_modified
+
+
+def _environ_for_send_file(environ: Dict[str, Any], range_to_send: Optional[str]) -> Dict[str, Any]:
+    """*environ* as send_file is to see it, with *range_to_send* its only range condition.
+
+    send_file answers the Range and If-Range of the environ it is given by
+    Werkzeug's rules; :func:`_range_to_send` has weighed them by RFC 9110's.
+    A range is cut from Werkzeug's own FileWrapper, which seeks to it: a
+    server's wrapper would be read from the first byte of the file.
+    """
+    if 'HTTP_RANGE' not in environ:
+        return environ
+    without_range = {name: value for name, value in environ.items()
+                     if name not in ('HTTP_RANGE', 'HTTP_IF_RANGE')}
+    if range_to_send is not None:
+        without_range.pop('wsgi.file_wrapper', None)
+        without_range['HTTP_RANGE'] = range_to_send
+    return without_range
 
 
 def _resolved_roots(search_paths: Sequence[str]) -> List[str]:

@@ -1,5 +1,6 @@
 """clastic.static: serving files from folders, safely, with HTTP caching and ranges."""
 
+import builtins
 import io
 import os
 from datetime import datetime, timedelta, timezone
@@ -12,9 +13,8 @@ from hypothesis import strategies as st
 from werkzeug.http import parse_date
 from werkzeug.test import EnvironBuilder
 
-import clastic.static as static_module
 from clastic import Application, Request, Response
-from clastic.errors import Forbidden
+from clastic.errors import Forbidden, NotFound
 from clastic.static import (
     StaticApplication,
     StaticFileRoute,
@@ -27,6 +27,7 @@ from clastic.static import (
 SECRET = b'SECRET-MARKER-5f3a9c'
 TEXT = b'0123456789abcdefghij'  # 20 bytes, easy to slice for ranges
 PNG_HEAD = b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR'
+REAL_OPEN = builtins.open
 
 
 @pytest.fixture
@@ -59,6 +60,13 @@ def site(tmp_path):
 def client(site):
     return Application([('/static', StaticApplication([site / 'root', site / 'second']))]
                        ).get_local_client()
+
+
+def answers_of_every_kind(client, path):
+    """{kind: response} for a 200, a 206, a 304 and a HEAD of *path*."""
+    etag = client.get(path).headers['ETag']
+    return {'200': client.get(path), '206': client.get(path, headers={'Range': 'bytes=0-1'}),
+            '304': client.get(path, headers={'If-None-Match': etag}), 'HEAD': client.head(path)}
 
 
 # -- mimetypes ---------------------------------------------------------------
@@ -126,7 +134,14 @@ def test_cache_headers(site, client):
 
 def test_cache_timeout_is_configurable(site):
     client = StaticApplication(site / 'root', cache_timeout=0).get_local_client()
-    assert client.get('/plain.txt').headers['Cache-Control'] == 'public, max-age=0'
+    for kind, response in answers_of_every_kind(client, '/plain.txt').items():
+        assert response.headers['Cache-Control'] == 'public, max-age=0', kind
+
+
+def test_no_content_disposition(client):
+    # A symlink's answer does not give away the name of its target either.
+    for name in ('plain.txt', 'link_in.txt'):
+        assert 'Content-Disposition' not in client.get('/static/' + name).headers
 
 
 def test_etag_changes_with_the_file(site, client):
@@ -138,15 +153,26 @@ def test_etag_changes_with_the_file(site, client):
     assert client.get('/static/plain.txt').headers['ETag'] != first
 
 
+def patch_opening_site_files(monkeypatch, site, open_site_file):
+    """Have *open_site_file* open every file under *site*, whoever opens it (clastic, Werkzeug)."""
+    site_prefix = os.path.realpath(site) + os.sep
+
+    def patched_open(file, *args, **kwargs):
+        if isinstance(file, str) and file.startswith(site_prefix):
+            return open_site_file(file, *args, **kwargs)
+        return REAL_OPEN(file, *args, **kwargs)
+    monkeypatch.setattr(builtins, 'open', patched_open)
+
+
 @pytest.fixture
-def opened_files(monkeypatch):
-    """Record every file clastic.static opens."""
+def opened_files(site, monkeypatch):
+    """Every file of the site opened during the test."""
     opened = []
 
-    def recording_open(path, *args, **kwargs):
-        opened.append(path)
-        return open(path, *args, **kwargs)
-    monkeypatch.setattr(static_module, 'open', recording_open, raising=False)
+    def recording_open(file, *args, **kwargs):
+        opened.append(REAL_OPEN(file, *args, **kwargs))
+        return opened[-1]
+    patch_opening_site_files(monkeypatch, site, recording_open)
     return opened
 
 
@@ -192,13 +218,15 @@ def test_range_gives_206(client, range_header, content_range, body):
     assert response.mimetype == 'text/plain'
 
 
-def test_range_works_with_a_server_file_wrapper(client):
+def test_range_is_cut_by_seeking_not_from_the_server_file_wrapper(client, recording_wrapper):
+    # A server's wrapper would be read from the first byte up to the range.
     response = client.get('/static/plain.txt', headers={'Range': 'bytes=4-7'},
-                          environ_overrides={'wsgi.file_wrapper': RecordingFileWrapper})
+                          environ_overrides={'wsgi.file_wrapper': recording_wrapper})
     assert (response.status_code, response.data) == (206, TEXT[4:8])
+    assert recording_wrapper.wrapped == []
 
 
-@pytest.mark.parametrize('range_header', ['bytes=20-30', 'bytes=100-', 'bytes=5-2', 'lines=1-2'])
+@pytest.mark.parametrize('range_header', ['bytes=20-30', 'bytes=100-'])
 def test_unsatisfiable_range_gives_416(client, range_header):
     response = client.get('/static/plain.txt', headers={'Range': range_header})
     assert response.status_code == 416
@@ -217,6 +245,30 @@ def test_if_range_with_the_current_etag_sends_the_range(client):
     assert (response.status_code, response.data) == (206, TEXT[2:6])
 
 
+# -- X-Content-Type-Options ----------------------------------------------------
+
+@pytest.mark.parametrize('name, nosniff', [
+    ('plain.txt', True),  # text/plain by its extension
+    ('README', True),  # sniffed as text: text/plain
+    ('style.css', False),
+    ('blob', False),  # sniffed as binary
+])
+def test_text_plain_files_carry_nosniff(client, name, nosniff):
+    for kind, response in answers_of_every_kind(client, '/static/' + name).items():
+        expected = 'nosniff' if nosniff else None
+        assert response.headers.get('X-Content-Type-Options') == expected, kind
+
+
+def test_nosniff_follows_the_mimetype_given(site):
+    app = Application([StaticFileRoute('/latin', site / 'root' / 'style.css',
+                                       mimetype='text/plain; charset=latin-1'),
+                       StaticFileRoute('/html', site / 'root' / 'plain.txt', mimetype='text/html')])
+    client = app.get_local_client()
+    assert all(response.headers['X-Content-Type-Options'] == 'nosniff'
+               for response in answers_of_every_kind(client, '/latin').values())
+    assert 'X-Content-Type-Options' not in client.get('/html').headers
+
+
 # -- HEAD ---------------------------------------------------------------------
 
 @pytest.mark.parametrize('name, mimetype, size', [
@@ -232,9 +284,11 @@ def test_head_has_headers_and_no_body(client, name, mimetype, size):
     assert 'ETag' in response.headers
 
 
-def test_head_of_a_known_type_opens_nothing(client, opened_files):
-    assert client.head('/static/plain.txt').status_code == 200
-    assert opened_files == []
+@pytest.mark.parametrize('name', ['plain.txt', 'blob'])
+def test_head_closes_the_file_it_opens(client, opened_files, name):
+    response = client.head('/static/' + name)
+    response.close()  # what a server does when it has sent the (empty) body
+    assert opened_files and all(file.closed for file in opened_files)
 
 
 def test_head_range(client):
@@ -277,11 +331,10 @@ def test_server_file_wrapper_is_used(site, client, recording_wrapper):
     assert wrapper.filelike.closed
 
 
-def test_no_wrapper_for_304_or_head(client, recording_wrapper):
+def test_no_wrapper_for_a_304(client, recording_wrapper):
     etag = client.get('/static/plain.txt').headers['ETag']
-    wrapper = {'wsgi.file_wrapper': recording_wrapper}
-    client.get('/static/plain.txt', headers={'If-None-Match': etag}, environ_overrides=wrapper)
-    client.head('/static/plain.txt', environ_overrides=wrapper)
+    client.get('/static/plain.txt', headers={'If-None-Match': etag},
+               environ_overrides={'wsgi.file_wrapper': recording_wrapper})
     assert recording_wrapper.wrapped == []
 
 
@@ -328,16 +381,29 @@ def test_only_get_and_head(client):
     assert set(response.headers['Allow'].split(', ')) == {'GET', 'HEAD'}
 
 
-def test_unreadable_file_is_403_and_vanished_file_404(client, monkeypatch):
-    def denied(path, *args, **kwargs):
-        raise PermissionError(13, 'Permission denied', path)
-    monkeypatch.setattr(static_module, 'open', denied, raising=False)
-    assert client.get('/static/plain.txt').status_code == 403
+@pytest.mark.parametrize('error, status', [
+    (PermissionError(13, 'Permission denied'), 403),
+    (FileNotFoundError(2, 'No such file or directory'), 404),  # gone since it was found
+    (IsADirectoryError(21, 'Is a directory'), 404),  # replaced by a folder
+])
+@pytest.mark.parametrize('name', ['plain.txt', 'README'])  # opened by Werkzeug; sniffed by clastic first
+def test_a_file_that_cannot_be_opened(site, client, monkeypatch, error, status, name):
+    def failing_open(file, *args, **kwargs):
+        raise error
+    patch_opening_site_files(monkeypatch, site, failing_open)
+    response = client.get('/static/' + name)
+    assert response.status_code == status
+    assert str(site) not in response.get_data(as_text=True)
 
-    def vanished(path, *args, **kwargs):
-        raise FileNotFoundError(2, 'No such file or directory', path)
-    monkeypatch.setattr(static_module, 'open', vanished, raising=False)
-    assert client.get('/static/plain.txt').status_code == 404
+
+def test_a_file_gone_after_its_stat_is_a_non_breaking_404(site):
+    doomed = site / 'root' / 'doomed.txt'
+    doomed.write_bytes(TEXT)
+    file_stat = doomed.stat()
+    doomed.unlink()
+    with pytest.raises(NotFound) as raised:
+        build_file_response(Request(EnvironBuilder('/').get_environ()), doomed, file_stat=file_stat)
+    assert not raised.value.is_breaking
 
 
 def test_find_file(site):
