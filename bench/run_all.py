@@ -17,7 +17,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 if __package__ in (None, ''):  # run as a file: import bench and the working tree's clastic
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import batteries, build, http_gunicorn, inprocess, middleware, prefixed
+from bench import batteries, build, hostile, http_gunicorn, inprocess, middleware, prefixed
 from bench._common import Report, load_average, machine_info, markdown_table, text_table
 
 SCRIPTS: Tuple[Tuple[str, Callable[[bool], Report]], ...] = (
@@ -25,6 +25,7 @@ SCRIPTS: Tuple[Tuple[str, Callable[[bool], Report]], ...] = (
     ('bench.prefixed', prefixed.run),
     ('bench.middleware', middleware.run),
     ('bench.batteries', batteries.run),
+    ('bench.hostile', hostile.run),
     ('bench.build', build.run),
     ('bench.http_gunicorn', http_gunicorn.run),
 )

@@ -6,7 +6,7 @@
 'Hello, world!'
 """
 
-from werkzeug.utils import append_slash_redirect, redirect
+from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
 from ._version import __version__
@@ -18,7 +18,7 @@ from .middleware import GetParamMiddleware, Middleware
 from .render import render_basic, render_json, render_json_dev
 from .route import DELETE, GET, POST, PUT, RESERVED_ARGS, S_REDIRECT, S_REWRITE, S_STRICT, Route
 from .static import StaticApplication, StaticFileRoute
-from .utils import Redirector
+from .utils import Redirector, append_slash_redirect
 
 # Response is Werkzeug's own class, so that every response, whoever built it
 # (werkzeug.utils.redirect, a library, clastic's renders and errors), is an

@@ -5,7 +5,8 @@ They only skip work on the common path:
 
 - :class:`Request` (public as ``clastic.Request``) reads the environ (path,
   headers, ...) the first time one of those attributes is used, so a chain
-  that never looks costs nothing;
+  that never looks costs nothing; it also reads the body safely (see
+  :class:`BodyStream`);
 - :class:`FastResponse`, what clastic's renders build, makes the headers of a
   plain ``bytes``/``str`` body directly, and serves a response whose headers
   need no fixing without Werkzeug's general-purpose header rewrite.
@@ -15,12 +16,13 @@ from everywhere (``werkzeug.utils.redirect``, other libraries, tests), and
 ``isinstance(r, clastic.Response)`` must hold for all of them, as in clastic 26.
 """
 
-from typing import Any, Callable, Dict, Iterable, Optional, Tuple
+import io
+from typing import IO, Any, Callable, Dict, Iterable, Optional, Tuple
 from urllib.parse import parse_qsl, quote_from_bytes
 
 from werkzeug import wrappers
 from werkzeug.datastructures import Headers, MultiDict
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException, RequestEntityTooLarge
 from werkzeug.utils import cached_property, get_content_type
 
 # The attributes Werkzeug's Request.__init__ computes from the environ.
@@ -30,6 +32,9 @@ _ENVIRON_ATTRIBUTES = frozenset(['method', 'scheme', 'server', 'root_path', 'pat
 # Every printable ASCII character, '%' included: quoting with these safe
 # escapes only the raw bytes a query string should not hold.
 _PRINTABLE_ASCII = bytes(range(0x20, 0x7f))
+
+# How much of the body a whole read asks the server for at a time (as Werkzeug's LimitedStream).
+_READ_CHUNK_SIZE = 64 * 1024
 
 # Headers the fast constructor writes itself, and characters Werkzeug refuses in headers.
 _BUILT_HEADERS = frozenset(['content-type', 'content-length'])
@@ -43,8 +48,80 @@ _SERVING_METHODS = ('__call__', 'get_wsgi_response', 'get_wsgi_headers', 'get_ap
                     'iter_encoded', 'close')
 
 
+class BodyStream(io.RawIOBase):
+    """The request body as :attr:`Request.stream` reads it.
+
+    *stream* is what Werkzeug makes of ``wsgi.input``: already held to the
+    ``Content-Length`` and to ``max_content_length``. On top of that:
+
+    - an error raised while the server delivers the body (a client that
+      disconnects, a malformed chunk) is a :exc:`~werkzeug.exceptions.ClientDisconnected`,
+      a 400: the request is at fault, not the application;
+    - reading the rest of the body whole (``read()``, as ``get_data()``,
+      ``get_json()`` and URL-encoded form parsing do) is a 413 beyond
+      *max_whole_read* bytes, refused up front when *declared_length* (the
+      ``Content-Length``) says so, and otherwise after reading at most one
+      byte more than the cap. Reads of a given size (multipart parsing,
+      an endpoint streaming the body) are not capped.
+
+    >>> body = BodyStream(io.BytesIO(b'0123456789'), max_whole_read=4, declared_length=None)
+    >>> body.read(6), body.read()
+    (b'012345', b'6789')
+    >>> BodyStream(io.BytesIO(b'0123456789'), max_whole_read=4, declared_length=None).read()
+    Traceback (most recent call last):
+      ...
+    werkzeug.exceptions.RequestEntityTooLarge: 413 Request Entity Too Large: ...
+    """
+
+    def __init__(self, stream: IO[bytes], max_whole_read: Optional[int],
+                 declared_length: Optional[int]) -> None:
+        super().__init__()
+        self._stream = stream
+        self.max_whole_read = max_whole_read
+        self._declared_length = declared_length
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    def readall(self) -> bytes:
+        limit = self.max_whole_read
+        if limit is None:
+            return self._read(None)
+        if self._declared_length is not None and self._declared_length - self._position > limit:
+            raise RequestEntityTooLarge()
+        # Read at most one byte past the cap: enough to know the body is too large.
+        chunks, size = [], 0
+        while chunk := self._read(min(_READ_CHUNK_SIZE, limit + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise RequestEntityTooLarge()
+        return b''.join(chunks)
+
+    def _read(self, size: Optional[int]) -> bytes:
+        """Read *size* bytes (None: all that is left), a server's failure being a 400."""
+        try:
+            # WSGI servers must accept read() and read(size), not read(-1).
+            data = self._stream.read() if size is None else self._stream.read(size)
+        except HTTPException:
+            raise  # Werkzeug's own verdict on the body (a 400, a 413) stands
+        except Exception as error:
+            # Not only OSError and ValueError: gunicorn's malformed chunk
+            # errors (InvalidChunkSize, ...) derive from Exception alone.
+            raise ClientDisconnected() from error
+        self._position += len(data)
+        return data
+
+
 class Request(wrappers.Request):
-    """A Werkzeug Request that reads the environ only when first asked.
+    """A Werkzeug Request that reads the environ only when first asked,
+    and its body within limits.
 
     Unlike Werkzeug's, it does not store itself in
     ``environ['werkzeug.request']`` unless *populate_request* is true: that
@@ -52,11 +129,25 @@ class Request(wrappers.Request):
     the garbage collector, which cost servers several percent of their
     throughput. Clastic hands the request to whatever asks for it by name.
 
+    The body is capped three ways, each a class attribute (an
+    :class:`~clastic.Application` sets them per application): Werkzeug's
+    :attr:`max_content_length` (the whole body, uploads included; no cap by
+    default) and :attr:`max_form_memory_size` (each non-file multipart
+    field; 500 kB), and :attr:`max_body_size`. A server's error while
+    delivering the body is a 400 (see :class:`BodyStream`).
+
     >>> from werkzeug.test import EnvironBuilder
     >>> request = Request(EnvironBuilder('/hello', method='POST').get_environ())
     >>> request.method, request.path, 'werkzeug.request' in request.environ
     ('POST', '/hello', False)
     """
+
+    #: The most bytes of body read whole into memory: by ``get_data()``,
+    #: ``data``, ``get_json()`` and a URL-encoded ``form``; beyond it they
+    #: raise :exc:`~werkzeug.exceptions.RequestEntityTooLarge` (a 413).
+    #: Multipart files stream to temporary files and are not counted. None:
+    #: no cap.
+    max_body_size: Optional[int] = 16 * 1024 * 1024
 
     def __init__(self, environ: Dict[str, Any], populate_request: bool = False,
                  shallow: bool = False) -> None:
@@ -91,6 +182,16 @@ class Request(wrappers.Request):
             query = quote_from_bytes(query, safe=_PRINTABLE_ASCII).encode('ascii')
         return self.parameter_storage_class(
             parse_qsl(query.decode('ascii'), keep_blank_values=True, errors='werkzeug.url_quote'))
+
+    @cached_property
+    def stream(self) -> IO[bytes]:
+        """Werkzeug's ``stream``, read through a :class:`BodyStream` capped at :attr:`max_body_size`.
+
+        >>> from werkzeug.test import EnvironBuilder
+        >>> Request(EnvironBuilder(method='POST', data=b'hi').get_environ()).stream.read()
+        b'hi'
+        """
+        return BodyStream(super().stream, self.max_body_size, self.content_length)
 
     def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
         """Werkzeug's ``get_json``, where JSON nested too deeply is a 400 too."""

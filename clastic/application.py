@@ -10,7 +10,6 @@ a request only walks the routes in order:
 import copy
 import logging
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
-from urllib.parse import quote, quote_from_bytes
 
 from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 from werkzeug.test import Client
@@ -19,10 +18,26 @@ from werkzeug.wrappers import Response
 
 from ._dispatch import DispatchState, TreeRouter
 from ._inject import RESERVED_ARGS, ChainCompiler
+from ._location import query_suffix, site_path
 from ._middleware import check_middlewares, check_wsgi_callable
-from ._pattern import BUILTIN_CONVERTERS, Converter, ConverterError, InvalidPattern, collapse_slashes
+from ._pattern import (
+    BUILTIN_CONVERTERS,
+    MAX_PATH_SEGMENTS,
+    Converter,
+    ConverterError,
+    InvalidPattern,
+    collapse_slashes,
+    exceeds_path_caps,
+)
 from ._wrappers import Request
-from .errors import ContextualErrorHandler, ErrorHandler, HTTPException, from_werkzeug, negotiate_error
+from .errors import (
+    ContextualErrorHandler,
+    ErrorHandler,
+    HTTPException,
+    RequestURITooLong,
+    from_werkzeug,
+    negotiate_error,
+)
 from .route import S_REDIRECT, S_STRICT, BoundRoute, Match, NullRoute, RerouteWSGI, Route, check_slash_mode
 from .server import serve_app
 
@@ -82,6 +97,33 @@ def _to_entry(entry: RouteEntry) -> Union[Route, SubApplication]:
                     f' render, ...]) or (prefix, Application) tuples, not {entry!r}')
 
 
+class _RequestTypeDefault:
+    """The default of the body limits: the request_type's own value stays."""
+
+    def __repr__(self) -> str:
+        return "<request_type's>"
+
+
+_REQUEST_TYPE_DEFAULT: Any = _RequestTypeDefault()
+
+
+def _check_body_limit(name: str, value: Any) -> Optional[int]:
+    """Return *value* if it is a body limit (bytes, or None for no limit); raise naming *name*.
+
+    >>> _check_body_limit('max_body_size', -1)
+    Traceback (most recent call last):
+      ...
+    ValueError: max_body_size must be a number of bytes >= 0 (or None: no limit), not -1
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f'{name} must be an int number of bytes (or None: no limit), not {value!r}')
+    if value < 0:
+        raise ValueError(f'{name} must be a number of bytes >= 0 (or None: no limit), not {value!r}')
+    return value
+
+
 def _check_converters(converters: Optional[Mapping[str, Any]]) -> Dict[str, Converter]:
     merged = dict(BUILTIN_CONVERTERS)
     for name, value in (converters or {}).items():
@@ -111,6 +153,37 @@ class Application:
 
     Every mistake in the routes (an argument nobody provides, a conflicting
     name, a bad pattern) raises here, at construction.
+
+    Request bodies are read within three limits, keyword-only arguments in
+    bytes, each defaulting to the value on :attr:`request_type` (given here
+    for clastic's :class:`~clastic.Request`); ``None`` lifts one:
+
+    - *max_body_size* (16 MiB): a body read whole into memory, by
+      ``request.get_data()``, ``data``, ``get_json()`` or a URL-encoded
+      ``form``. Multipart file parts stream to temporary files and are not
+      counted;
+    - *max_form_memory_size* (500 kB, Werkzeug's): each non-file field of a
+      multipart form;
+    - *max_content_length* (None, as in Flask): the whole body, uploads
+      included.
+
+    A body over a limit is a 413, whether it has a ``Content-Length`` or
+    comes in chunks, and is never held whole in memory: reading stops at
+    the limit. A body the server fails to deliver (a client gone,
+    a malformed chunk) is a 400. Both render through the error handler.
+    The limits live on a subclass of :attr:`request_type` made for this
+    application, so each application in a process keeps its own; the
+    routes of an embedded application get the requests, and limits, of the
+    application serving them.
+
+    >>> from clastic import POST
+    >>> app = Application([POST('/echo', lambda request: Response(request.get_data()))],
+    ...                   max_body_size=8)
+    >>> client = app.get_local_client()
+    >>> [client.post('/echo', data=body).status_code for body in (b'short', b'far too long')]
+    [200, 413]
+    >>> app.request_type.max_body_size, Application().request_type.max_body_size
+    (8, 16777216)
     """
 
     request_type = Request
@@ -126,7 +199,13 @@ class Application:
                  error_handler: Optional[ErrorHandler] = None, debug: bool = False,
                  slash_mode: str = S_REDIRECT,
                  converters: Optional[Mapping[str, Tuple[str, Callable[..., Any],
-                                                         Callable[..., Any]]]] = None):
+                                                         Callable[..., Any]]]] = None, *,
+                 max_body_size: Optional[int] = _REQUEST_TYPE_DEFAULT,
+                 max_form_memory_size: Optional[int] = _REQUEST_TYPE_DEFAULT,
+                 max_content_length: Optional[int] = _REQUEST_TYPE_DEFAULT):
+        self.request_type = self._limited_request_type({
+            'max_body_size': max_body_size, 'max_form_memory_size': max_form_memory_size,
+            'max_content_length': max_content_length})
         if resources is not None and not isinstance(resources, Mapping):
             raise TypeError(f'resources must be a mapping, not {resources!r}')
         self.resources = dict(resources or {})
@@ -152,6 +231,20 @@ class Application:
         self._index_routes()
         self._null_route = NullRoute().bind(self)
         self._wrapped_wsgi = self._wrap_wsgi()
+
+    def _limited_request_type(self, limits: Mapping[str, Any]) -> type:
+        """Return :attr:`request_type` with the body *limits* given (the others stay its own)."""
+        chosen = {name: _check_body_limit(name, value) for name, value in limits.items()
+                  if value is not _REQUEST_TYPE_DEFAULT}
+        base = self.request_type
+        if not chosen:
+            return base
+        if not (isinstance(base, type) and issubclass(base, Request)):
+            raise TypeError(f'{", ".join(chosen)} need a request_type derived from'
+                            f' clastic.Request, not {base!r}')
+        # A subclass of its own, not attributes set on the shared class: two
+        # applications in one process keep their own limits.
+        return type(base.__name__, (base,), chosen)
 
     def _make_error_handler(self, error_handler: Optional[ErrorHandler]) -> ErrorHandler:
         if error_handler is None:
@@ -262,6 +355,11 @@ class Application:
             path = path.encode('latin-1').decode('utf-8', 'replace')
         path = '/' + path.lstrip('/')
         state = DispatchState()
+        # Too long to route: a 414 (SPEC §3). A path of more than
+        # MAX_PATH_SEGMENTS segments is longer than that, so a usual request
+        # pays one comparison.
+        if len(path) > MAX_PATH_SEGMENTS and exceeds_path_caps(path):
+            return self._render_error(self._null_route, (), request, RequestURITooLong(), state)
         try:
             for route in self._router.candidates(path):
                 match, values = route.match(path, method)
@@ -359,17 +457,10 @@ class Application:
         return response
 
     def _redirect_to_normal(self, request: Request, method: str, normalized_path: str) -> Response:
-        # Quoting keeps the target a same-site path: a backslash or a second
-        # leading slash can never reach the Location header unescaped, from
-        # the path or from SCRIPT_NAME.
-        location = quote(request.script_root + normalized_path, safe="/!$&'()*+,;=:@-._~")
-        if location.startswith('//'):
-            location = '/%2F' + location[2:]
-        # The query's bytes are kept exactly (percent-encoding only what a
-        # URL cannot hold), never decoded and encoded again.
-        query = quote_from_bytes(request.query_string, safe="/?!$&'()*+,;=:@-._~%[]")
-        if query:
-            location += '?' + query
+        """Redirect to *normalized_path* under the script root, always on this site
+        (see :mod:`clastic._location`), the query's bytes kept exactly."""
+        location = (site_path(request.script_root + normalized_path)
+                    + query_suffix(request.query_string))
         code = 302 if method in ('GET', 'HEAD') else 308
         return redirect(location, code, Response=self.response_type)
 

@@ -7,7 +7,8 @@ Mount it in any application, at any prefix::
     >>> def hello(name='world'):
     ...     return 'Hello, %s!' % name
     >>> app = Application([('/', hello, render_basic), ('/_meta/', MetaApplication())],
-    ...                   resources={'greeting': 'hi', 'SECRET_KEY': 'hunter2'})
+    ...                   resources={'greeting': 'hi', 'SECRET_KEY': 'hunter2',
+    ...                              'db': 'postgresql://admin:hunter2@db/x'})
     >>> client = app.get_local_client()
     >>> client.get('/_meta/').mimetype
     'text/html'
@@ -15,14 +16,15 @@ Mount it in any application, at any prefix::
     >>> [route['pattern'] for route in info['app']['routes']][:1]
     ['/']
     >>> [(r['name'], r['value']) for r in info['app']['resources']]
-    [('SECRET_KEY', 'redacted'), ('greeting', "'hi'")]
+    [('SECRET_KEY', 'redacted'), ('db', "'postgresql://admin:***@db/x'"), ('greeting', "'hi'")]
 
 The page shows the routes (pattern, methods, endpoint, render and where
 each argument of the chain comes from), the middlewares, the resources
-(secret-looking names redacted), the process, the host, Python and the
-resource usage. Each section is collected by a *peripheral*: any object
-with a ``name`` and a ``collect(application)`` method returning a mapping
-of JSON-serializable values (see :class:`Peripheral`).
+(secret-looking names redacted, and URL passwords in any value), the
+process, the host, Python and the resource usage. Each section is
+collected by a *peripheral*: any object with a ``name`` and a
+``collect(application)`` method returning a mapping of JSON-serializable
+values (see :class:`Peripheral`).
 
 Meta is a development tool: nothing mounts it in production unless you do.
 """
@@ -50,11 +52,17 @@ from .route import GET
 __all__ = ['MetaApplication', 'META_ASSETS_APP', 'Peripheral', 'ApplicationPeripheral',
            'ProcessPeripheral', 'HostPeripheral', 'PythonPeripheral',
            'ResourceUsagePeripheral', 'default_peripherals', 'is_secret_name',
-           'short_repr', 'type_name', 'load_asset_templates']
+           'redact_url_passwords', 'short_repr', 'type_name', 'load_asset_templates']
 
 # A resource whose name contains any of these, in any case, is shown redacted.
 _SECRET_NAME_RE = re.compile(r'secret|key|password|passwd|token|credential|auth', re.IGNORECASE)
 _REDACTED = 'redacted'
+# The password of a URL, scheme://user:password@host: from the ':' after the
+# user to the last '@' before a space, so that a raw '@' or '/' in it (URL
+# parsers differ on which they accept) is hidden too, at worst with part of
+# the host. The bound keeps a pathological megabyte of '://x:' under a
+# second; no real password is that long.
+_URL_PASSWORD_RE = re.compile(r'(://[^\s/:]*:)\S{0,1024}@')
 _SHORT_REPR_LENGTH = 80
 # Where MetaApplication mounts META_ASSETS_APP, relative to its own root.
 _ASSETS_PREFIX = '_meta_assets'
@@ -90,16 +98,56 @@ def is_secret_name(name: Any) -> bool:
     return bool(_SECRET_NAME_RE.search(str(name)))
 
 
+def redact_url_passwords(text: str) -> str:
+    """*text* with the password of every ``scheme://user:password@host`` as ``***``.
+
+    >>> redact_url_passwords('postgresql://admin:hunter2@db/x and https://example.com:8080/')
+    'postgresql://admin:***@db/x and https://example.com:8080/'
+    """
+    return _URL_PASSWORD_RE.sub(r'\1***@', text)
+
+
+def _cut_middle(text: str, length: int) -> str:
+    """*text*, or its start and end joined by ``...``, at most *length* long."""
+    if len(text) <= length:
+        return text
+    head = (length - 3) // 2
+    return text[:head] + '...' + text[len(text) - (length - 3 - head):]
+
+
+class _ShortRepr(reprlib.Repr):
+    """reprlib's bounded repr, redacting URL passwords in every text before it
+    is cut: a password cut in two no longer looks like one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxstring = self.maxother = _SHORT_REPR_LENGTH
+
+    def repr_str(self, x: str, level: int) -> str:
+        return super().repr_str(redact_url_passwords(x), level)
+
+    def repr_instance(self, x: Any, level: int) -> str:
+        try:
+            text = repr(x)
+        except Exception:  # reprlib shows it as "<Type instance at 0x...>"
+            return super().repr_instance(x, level)
+        return _cut_middle(redact_url_passwords(text), self.maxother)
+
+
+_SHORT_REPR = _ShortRepr()
+
+
 def short_repr(value: Any) -> str:
-    """A repr cut to about 80 characters; a broken ``__repr__`` is not an error.
+    """A repr cut to about 80 characters, URL passwords shown as ``***``,
+    in strings, containers and any object's repr alike; a broken
+    ``__repr__`` is not an error.
 
     >>> short_repr('x' * 200)[:10], len(short_repr('x' * 200)) <= 80
     ("'xxxxxxxxx", True)
+    >>> short_repr({'db': ['redis://:hunter2@cache:6379/0']})
+    "{'db': ['redis://:***@cache:6379/0']}"
     """
-    shortener = reprlib.Repr()
-    shortener.maxstring = shortener.maxother = _SHORT_REPR_LENGTH
-    # reprlib shows an object whose __repr__ raises as "<Type instance at 0x...>".
-    return shortener.repr(value)
+    return _SHORT_REPR.repr(value)
 
 
 def type_name(value: Any) -> str:
@@ -344,7 +392,8 @@ def _collect(peripheral: Any, application: Application) -> Tuple[Optional[Dict[s
 
 def _error_text(exc: BaseException) -> str:
     try:
-        return f'{type(exc).__name__}: {exc}'
+        # A failed connection's message may quote its URL, password included.
+        return redact_url_passwords(f'{type(exc).__name__}: {exc}')
     except Exception:  # an exception whose __str__ fails in turn
         return short_repr(exc)
 

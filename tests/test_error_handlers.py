@@ -70,6 +70,7 @@ def test_production_500_leaks_nothing_and_logs_everything(caplog):
         assert request_id in text and 'internal error' in text
         for leak in ('hunter2', 'LeakyError', 'raise_leaky', 'Traceback', 'test_errors'):
             assert leak not in text
+        assert err.headers['X-Content-Type-Options'] == 'nosniff'
     assert set(json.loads(body(err, 'application/json'))) == {
         'code', 'message', 'detail', 'error_type', 'request_id'}
 
@@ -96,6 +97,7 @@ def test_debug_500_shows_exception_frames_request_and_version():
                            headers={'Cookie': 'session=<abc>', 'X-Evil': HOSTILE})
     err = uncaught(ContextualErrorHandler(), request)
     assert err.status_code == 500
+    assert err.headers['X-Content-Type-Options'] == 'nosniff'  # it echoes the request
 
     data = json.loads(body(err, 'application/json'))
     assert data['clastic_version'] == __version__

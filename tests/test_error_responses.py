@@ -29,6 +29,7 @@ def test_production_500_names_nothing_but_a_request_id(accept, caplog):
     body = response.get_data(as_text=True)
     assert response.status_code == 500
     assert response.mimetype == accept
+    assert response.headers['X-Content-Type-Options'] == 'nosniff'
     for leak in (SECRET, 'VaultError', 'Traceback', 'open_vault', __file__):
         assert leak not in body
     (record,) = [r for r in caplog.records if r.name == 'clastic']
@@ -57,6 +58,7 @@ def test_debug_500_in_every_format_carries_the_exception(accept):
     response = client.get('/vault', headers={'Accept': accept})
     body = response.get_data(as_text=True)
     assert response.status_code == 500 and response.mimetype == accept
+    assert response.headers['X-Content-Type-Options'] == 'nosniff'
     assert SECRET in body and 'open_vault' in body and __version__ in body
     if accept == 'application/xml':
         assert ET.fromstring(body).findtext('clastic_version') == __version__

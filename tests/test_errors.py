@@ -128,6 +128,16 @@ def test_adapt_every_format_escapes_hostile_fields():
     assert root.findtext('item/item') == HOSTILE
 
 
+@pytest.mark.parametrize('mimetype', FORMATS)
+def test_every_format_is_sent_with_nosniff(mimetype):
+    """The body echoes client input: browsers must not sniff it into HTML."""
+    err = BadRequest(HOSTILE, headers={'X-Trace': 'abc'}).adapt(mimetype)
+    assert err.headers['X-Content-Type-Options'] == 'nosniff'
+    response = Client(err).get('/')
+    assert response.headers['X-Content-Type-Options'] == 'nosniff'
+    assert response.headers['X-Trace'] == 'abc'
+
+
 def test_adapt_unknown_or_parametrized_mimetype():
     assert NotFound().adapt('image/png').content_type == 'text/plain; charset=utf-8'
     assert NotFound().adapt('Application/JSON; charset=utf-8').mimetype == 'application/json'

@@ -80,7 +80,7 @@ def test_truncated_multipart_is_a_4xx_not_a_500(app):
                          ids=['latin1', 'pct-nul', 'nul', 'long', 'bad-utf8', 'dotdot', 'pct', 'bad-pct'])
 def test_odd_paths_route_or_404_without_error(app, path):
     status, _ = call(app, path=path)
-    assert status in (200, 404)
+    assert status in (200, 404, 414)  # 414: longer than routing accepts
 
 
 @pytest.mark.parametrize('extra', ids=['query', 'cookie', 'accept-junk', 'accept-long'], argvalues=[

@@ -11,6 +11,8 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from werkzeug.wrappers import Response
 
 from clastic import Application, Middleware, render_basic
@@ -21,6 +23,8 @@ from clastic.meta import (
     Peripheral,
     default_peripherals,
     is_secret_name,
+    redact_url_passwords,
+    short_repr,
 )
 
 HOSTILE = '<script>alert("x")</script>'
@@ -217,6 +221,84 @@ def test_resource_values_are_short_and_a_broken_repr_does_not_break_the_page():
     assert len(resources['long']['value']) <= 80
     assert resources['broken']['type'] == f'{__name__}.{BrokenRepr.__qualname__}'
     assert resources['broken']['value'].startswith('<BrokenRepr instance at 0x')
+
+
+class Engine:
+    """An object whose repr shows its URL, as many database clients' do."""
+
+    def __init__(self, url, padding=0):
+        self.url = url
+        self.padding = padding
+
+    def __repr__(self):
+        return f'Engine({"x" * self.padding}{self.url}{"y" * self.padding})'
+
+
+DSN = 'postgresql://admin:hunter2@db/x'
+REDACTED_DSN = 'postgresql://admin:***@db/x'
+
+
+@pytest.mark.parametrize('value, shown', [
+    (DSN, repr(REDACTED_DSN)),
+    ({'primary': DSN}, repr({'primary': REDACTED_DSN})),
+    ([DSN, ('nested', {DSN})], repr([REDACTED_DSN, ('nested', {REDACTED_DSN})])),
+    (DSN.encode(), repr(REDACTED_DSN.encode())),
+    (Engine(DSN), f'Engine({REDACTED_DSN})'),
+])
+def test_url_passwords_are_redacted_in_resource_values(value, shown):
+    app = make_app(resources={'database': value})
+    resources = {r['name']: r for r in get_json(app)['app']['resources']}
+    assert resources['database']['value'] == shown
+    assert resources['database']['redacted'] is False  # the name is not secret
+    html = get_html(app)
+    assert escape(shown) in html
+    for page in (html, app.get_local_client().get('/_meta/json/').get_data(as_text=True)):
+        assert 'hunter2' not in page
+
+
+def test_a_password_is_redacted_before_a_long_value_is_cut():
+    """A repr cut through the password would leave half of it, no longer
+    followed by its '@', unrecognisable."""
+    for value in (Engine(DSN, padding=30), 'x' * 30 + DSN + 'y' * 60, [Engine(DSN, padding=40)]):
+        shown = short_repr(value)
+        assert '...' in shown and 'hunt' not in shown and 'ter2' not in shown
+
+
+@pytest.mark.parametrize('text, redacted', [
+    (DSN, REDACTED_DSN),
+    ('redis://:hunter2@cache:6379/0', 'redis://:***@cache:6379/0'),
+    ('mysql+pymysql://app:p@ss/w0rd@db/x', 'mysql+pymysql://app:***@db/x'),
+    ('smtp://me@example.com:hunter2@mail.example.com',
+     'smtp://me@example.com:***@mail.example.com'),
+    ('one amqp://a:b@h1/ two amqp://c:d@h2/', 'one amqp://a:***@h1/ two amqp://c:***@h2/'),
+    ('https://example.com:8080/path', 'https://example.com:8080/path'),
+    ('https://user@example.com/', 'https://user@example.com/'),
+    ('mailto:someone@example.com', 'mailto:someone@example.com'),
+])
+def test_redact_url_passwords(text, redacted):
+    assert redact_url_passwords(text) == redacted
+
+
+@given(st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7e), max_size=200))
+def test_no_url_password_survives_a_short_repr(printable):
+    """Any printable password, '@', '/' and ':' included, even cut by the repr."""
+    password = f'SECRET{printable}SECRET'
+    url = f'postgresql://admin:{password}@db.internal:5432/app'
+    for value in (url, [url], {'url': url}, Engine(url), Engine(url, padding=50)):
+        assert 'SECRET' not in short_repr(value)
+
+
+def test_a_peripheral_error_does_not_show_a_url_password():
+    class Database(Peripheral):
+        name = 'database'
+
+        def collect(self, application):
+            raise ConnectionError(f'could not connect to {DSN}')
+
+    app = make_app(meta=MetaApplication(peripherals=[Database()]))
+    assert get_json(app)['database'] == {
+        'error': f'ConnectionError: could not connect to {REDACTED_DSN}'}
+    assert 'hunter2' not in get_html(app)
 
 
 def test_middlewares_show_type_and_provides_but_not_their_repr():

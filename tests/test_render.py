@@ -23,7 +23,7 @@ from clastic.render import (
     render_json,
     render_json_dev,
 )
-from clastic.utils import Redirector, append_slash_redirect, redirect
+from clastic.utils import Redirector, redirect
 
 BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'
 HOSTILE = '<script>alert("x")</script>'
@@ -243,6 +243,110 @@ def test_json_streaming_matches_buffered(encoding):
     assert streamed.get_data() == buffered.get_data()
 
 
+# -- JSON: NaN and Infinity ------------------------------------------------
+
+def strict_json(body):
+    """Parse *body* as browsers' JSON.parse would: NaN and Infinity are errors."""
+    def refuse(constant):
+        raise ValueError(f'{constant} is not JSON')
+    return json.loads(body, parse_constant=refuse)
+
+
+class Float(float):
+    """A float subclass, as numpy's float64 is one."""
+
+    def __repr__(self):
+        return f'Float({float(self)!r})'
+
+
+class NaNToDict:
+    def to_dict(self):
+        return {'score': float('nan')}
+
+
+@dataclasses.dataclass
+class Reading:
+    value: float
+
+
+NAN, INF = float('nan'), float('inf')
+
+NON_FINITE_CASES = [
+    (NAN, None),
+    ([INF, -INF, 1.5], [None, None, 1.5]),
+    ({'a': {'b': (NAN, 2)}}, {'a': {'b': [None, 2]}}),
+    ([Float('inf'), Float('-inf'), Float('nan'), Float(2.5)], [None, None, None, 2.5]),
+    (NaNToDict(), {'score': None}),
+    (Reading(-INF), {'value': None}),
+    (frozenset([INF]), [None]),
+]
+JSON_RENDERS = {
+    'render_json': render_json,
+    'render_json_dev': render_json_dev,
+    'streaming': JSONRender(streaming=True),
+    'utf-16': JSONRender(encoding='utf-16'),
+    'jsonp without callback': lambda context: JSONPRender()(context, make_request()),
+    'render_basic': lambda context: render_basic(context, make_request(), ROUTE),
+}
+
+
+@pytest.mark.parametrize('render', JSON_RENDERS.values(), ids=JSON_RENDERS)
+@pytest.mark.parametrize('value, expected', NON_FINITE_CASES)
+def test_json_renders_nan_and_infinity_as_null(render, value, expected):
+    response = render({'v': value})
+    assert response.mimetype == 'application/json'
+    assert strict_json(response.get_data()) == {'v': expected}
+
+
+@pytest.mark.parametrize('streaming', [False, True])
+def test_jsonp_renders_nan_and_infinity_as_null(streaming):
+    render = JSONPRender(streaming=streaming)
+    body = render({'x': [NAN, -INF]}, make_request({'callback': 'cb'})).get_data(as_text=True)
+    assert body.startswith('/**/cb(') and body.endswith(');')
+    assert strict_json(body[len('/**/cb('):-len(');')]) == {'x': [None, None]}
+
+
+def test_json_writes_finite_floats_as_the_json_module_does():
+    values = [0.0, -0.0, 1.5, 1e300, -1e-300, 0.1, Float(2.5), 2 ** 0.5]
+    assert render_json(values).get_data(as_text=True) == json.dumps(values, indent=2)
+
+
+def test_json_still_refuses_circular_structures():
+    loop = []
+    loop.append(loop)
+    with pytest.raises(ValueError, match='Circular'):
+        render_json(loop)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+    max_leaves=20)
+
+
+def without_non_finite(value):
+    if isinstance(value, float):
+        return value if value == value and abs(value) != INF else None
+    if isinstance(value, list):
+        return [without_non_finite(item) for item in value]
+    if isinstance(value, dict):
+        return {key: without_non_finite(item) for key, item in value.items()}
+    return value
+
+
+@settings(max_examples=200)
+@given(json_values, st.booleans())
+def test_any_document_renders_as_strict_json(value, streaming):
+    body = JSONRender(streaming=streaming)(value).get_data()
+    assert strict_json(body) == without_non_finite(value)
+
+
+def test_an_application_serves_nan_as_null():
+    app = Application([('/stats', lambda: {'mean': NAN, 'max': INF}, render_basic)])
+    response = app.get_local_client().get('/stats', headers={'Accept': 'application/json'})
+    assert strict_json(response.get_data()) == {'max': None, 'mean': None}
+
+
 # -- JSONP ------------------------------------------------------------------
 
 def test_jsonp_without_callback_is_json():
@@ -355,9 +459,8 @@ def test_redirector():
         Redirector('/a', code=200)
 
 
-def test_werkzeug_redirect_helpers_are_reexported():
+def test_werkzeug_redirect_is_reexported():
     assert redirect is werkzeug.utils.redirect
-    assert append_slash_redirect is werkzeug.utils.append_slash_redirect
 
 
 # -- end to end ---------------------------------------------------------------

@@ -231,12 +231,19 @@ def test_redirect_location_is_a_valid_url_for_non_ascii_paths():
     assert client.get(location).get_data(as_text=True) == 'café'
 
 
-def test_redirect_keeps_the_script_root():
+@pytest.mark.parametrize('script_name, location', [
+    ('/mounted', '/mounted/a/'),
+    ('/mounted/', '/mounted/a/'),
+    ('mounted', '/mounted/a/'),  # relative: made a path (tests/test_hostile_redirects.py)
+    ('https://evil.example', '/https://evil.example/a/'),
+])
+def test_redirect_keeps_the_script_root_as_a_path(script_name, location):
     app = Application([('/a/', ok)])
     resp = app.get_local_client().get('/a', environ_overrides={
-        'SCRIPT_NAME': '/mounted'})
+        'SCRIPT_NAME': script_name})
     assert resp.status_code == 302
-    assert resp.headers['Location'] == '/mounted/a/'
+    assert_same_site(resp.headers['Location'])
+    assert resp.headers['Location'] == location
 
 
 @pytest.mark.parametrize('pattern, path, target', [

@@ -97,11 +97,23 @@ def test_redirector_repr():
     assert repr(Redirector('/new', code=302)) == "Redirector(location='/new', code=302)"
 
 
-def test_redirect_helpers_are_werkzeugs():
+def test_redirect_is_werkzeugs_and_every_helper_is_exported_by_clastic():
     assert redirect is werkzeug.utils.redirect is clastic.redirect
-    assert append_slash_redirect is werkzeug.utils.append_slash_redirect
     assert append_slash_redirect is clastic.append_slash_redirect
     assert clastic.Redirector is Redirector
+
+
+@pytest.mark.parametrize('path, location', [
+    ('/docs/intro', './intro/'),
+    ('/docs/', './'),
+    ('/docs/\\evil.example', './%5Cevil.example/'),   # Werkzeug's: \\evil.example/
+    ('/https:evil.example', './https:evil.example/'),  # Werkzeug's: https:evil.example/
+    ('/caf\xc3\xa9', './caf%C3%A9/'),                     # UTF-8 bytes, as WSGI gives them
+])
+def test_append_slash_redirect_stays_on_site(path, location):
+    environ = {'PATH_INFO': path, 'QUERY_STRING': ''}
+    response = append_slash_redirect(environ)
+    assert (response.status_code, response.headers['Location']) == (308, location)
 
 
 def test_redirect_and_append_slash_redirect_in_endpoints():
@@ -113,6 +125,6 @@ def test_redirect_and_append_slash_redirect_in_endpoints():
     client = app.get_local_client()
     slashed = client.get('/user/42?tab=posts')
     assert slashed.status_code == 308
-    assert slashed.headers['Location'] == '42/?tab=posts'
+    assert slashed.headers['Location'] == './42/?tab=posts'
     went = client.get('/go')
     assert (went.status_code, went.headers['Location']) == (303, 'elsewhere')

@@ -30,6 +30,7 @@ from typing import Any, Dict, Iterable, List, Tuple
 
 from boltons.cacheutils import LRU
 
+from clastic._location import site_path
 from clastic._wrappers import FastResponse
 from clastic.application import Application
 from clastic.errors import BadRequest, NotFound
@@ -74,9 +75,7 @@ class _ObjectBrowser:
         """The page of the object named by ``?id=``; without one, a redirect to the root's."""
         raw_id = request.args.get('id')
         if raw_id is None:
-            # base_url is absolute on the host the client asked for, so no
-            # SCRIPT_NAME can make this Location point to another site.
-            return redirect(f'{request.base_url}?id={id(self.root)}')
+            return redirect(site_path(request.script_root + request.path) + f'?id={id(self.root)}')
         obj = self.resolve(raw_id)
         items, attributes, hidden = self.children(obj)
         html = self.templates.render('obj_browser/page.html', {

@@ -39,11 +39,14 @@ class HTTPException(Response, Exception):
     the status code) and ``detail`` (``None``: ``str(exc)`` falls back to the
     message). The body starts as text unless ``mimetype`` or ``content_type``
     names another supported format; ``extra`` adds fields to every format.
-    ``is_breaking=False`` lets routing continue with the next route.
+    ``is_breaking=False`` lets routing continue with the next route. Every
+    error carries ``X-Content-Type-Options: nosniff``.
 
     >>> err = HTTPException('out of cheese', code=507)
     >>> err.status, err.message, str(err)
     ('507 INSUFFICIENT STORAGE', 'Insufficient Storage', 'out of cheese')
+    >>> err.headers['X-Content-Type-Options']
+    'nosniff'
     >>> print(err.get_data(as_text=True))
     507 Insufficient Storage
     <BLANKLINE>
@@ -74,6 +77,10 @@ class HTTPException(Response, Exception):
         self.extra = dict(extra or {})
         Exception.__init__(self, str(self))
         Response.__init__(self, status=self.code, headers=headers)
+        # An error body often echoes the client's input (a path, a value):
+        # browsers must take it as the declared type, never sniff it into
+        # HTML or script. Set here, every format and handler inherits it.
+        self.headers['X-Content-Type-Options'] = 'nosniff'
         self.adapt(content_type or mimetype or DEFAULT_MIMETYPE)
 
     def __str__(self) -> str:

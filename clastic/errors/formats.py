@@ -11,13 +11,14 @@ no user 42
 """
 from __future__ import annotations
 
-import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from html import escape
 from types import MappingProxyType
 from typing import Any
+
+from clastic._json import JSONEncoder
 
 __all__ = ['MIME_SUPPORT_MAP', 'serialize_text', 'serialize_html', 'serialize_json', 'serialize_xml']
 
@@ -163,4 +164,4 @@ def serialize_json(fields: Mapping) -> str:
       "detail": null
     }
     """
-    return json.dumps(fields, indent=2, default=str)
+    return JSONEncoder(indent=2, default=str).encode(fields)

@@ -16,6 +16,10 @@ __all__ = ['PostDataMiddleware']
 # The content types Werkzeug parses into request.form.
 _FORM_CONTENT_TYPES = ('application/x-www-form-urlencoded', 'multipart/form-data')
 
+# The methods whose body means something. HTTP gives none to the body of a
+# GET, HEAD or OPTIONS: a server need not read it, and neither does clastic.
+_BODY_METHODS = frozenset(['POST', 'PUT', 'PATCH', 'DELETE'])
+
 
 class PostDataMiddleware(ParamMiddleware):
     """Provides form fields of the request body by name, converted by type.
@@ -23,7 +27,8 @@ class PostDataMiddleware(ParamMiddleware):
     *params* works as for :class:`~clastic.middleware.url.GetParamMiddleware`:
     one name, a list of names, or a mapping of name to converter. A field
     that is absent or that its converter rejects is ``None``. The body is
-    parsed only when its content type is a form's.
+    parsed only when its content type is a form's and the method carries a
+    body (POST, PUT, PATCH, DELETE); a GET's fields are all ``None``.
 
     >>> from clastic import Application, POST, render_basic
     >>> def add(a, b):
@@ -38,7 +43,9 @@ class PostDataMiddleware(ParamMiddleware):
     """
 
     def before_request(self, request: Any) -> Optional[Dict[str, Any]]:
-        content_type = request.environ.get('CONTENT_TYPE')
-        if not content_type or not content_type.lower().startswith(_FORM_CONTENT_TYPES):
+        environ = request.environ
+        content_type = environ.get('CONTENT_TYPE')
+        if (environ.get('REQUEST_METHOD') not in _BODY_METHODS or not content_type
+                or not content_type.lower().startswith(_FORM_CONTENT_TYPES)):
             return None  # every provide is None
         return self.read(request.form)

@@ -17,6 +17,7 @@ from typing import Any, Optional
 from werkzeug import wrappers
 from werkzeug.wrappers import Request
 
+from clastic._json import JSONEncoder
 from clastic._wrappers import FastResponse, FixedHeaders
 from clastic.errors import BadRequest
 from clastic.render.tabular import Table, TabularRender
@@ -59,8 +60,14 @@ class JSONRender:
     With *streaming* the body is encoded while it is sent, so such an error
     then cuts the response short instead of becoming a 500.
 
+    NaN and ±Infinity, which JSON cannot hold, are written ``null``, as
+    JavaScript's ``JSON.stringify`` writes them (floats of any subclass,
+    at any depth, in every mode).
+
     >>> render_json({'b': 1, 'a': [1, 2]}).get_data(as_text=True)
     '{\\n  "a": [\\n    1,\\n    2\\n  ],\\n  "b": 1\\n}'
+    >>> render_json([float('nan'), float('inf')]).get_json()
+    [None, None]
     """
 
     def __init__(self, streaming: bool = False, dev_mode: bool = False,
@@ -70,9 +77,9 @@ class JSONRender:
         self.dev_mode = dev_mode
         self.encoding = encoding
         self._encode_str = functools.partial(str.encode, encoding=encoding)
-        self._encoders = {debug: json.JSONEncoder(ensure_ascii=False, sort_keys=True, indent=2,
-                                                  default=functools.partial(self._default,
-                                                                            debug=debug))
+        self._encoders = {debug: JSONEncoder(ensure_ascii=False, sort_keys=True, indent=2,
+                                              default=functools.partial(self._default,
+                                                                        debug=debug))
                           for debug in (False, True)}
 
     def __call__(self, context: Any, _application: Any = None) -> FastResponse:
