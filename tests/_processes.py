@@ -75,7 +75,8 @@ def start(argv: list, cwd: Path, log: Path, **popen: object) -> subprocess.Popen
         popen.setdefault('stdout', out)
         popen.setdefault('stderr', subprocess.STDOUT)
         popen.setdefault('stdin', subprocess.DEVNULL)
-        return subprocess.Popen([sys.executable, *map(str, argv)], cwd=str(cwd), env=child_env(),
+        popen.setdefault('env', child_env())
+        return subprocess.Popen([sys.executable, *map(str, argv)], cwd=str(cwd),
                                 start_new_session=True, preexec_fn=restore_sigint, **popen)
 
 
