@@ -45,7 +45,8 @@ class PostDataMiddleware(ParamMiddleware):
     def before_request(self, request: Any) -> Optional[Dict[str, Any]]:
         environ = request.environ
         content_type = environ.get('CONTENT_TYPE')
-        if (environ.get('REQUEST_METHOD') not in _BODY_METHODS or not content_type
+        # The content type first: most requests without a form have none.
+        if (not content_type or environ.get('REQUEST_METHOD') not in _BODY_METHODS
                 or not content_type.lower().startswith(_FORM_CONTENT_TYPES)):
             return None  # every provide is None
         return self.read(request.form)
