@@ -4,6 +4,8 @@ import functools
 import inspect
 from typing import Any, Callable
 
+__all__ = ['clastic_decorator']
+
 
 def clastic_decorator(decorator: Callable[[Callable[..., Any]], Callable[..., Any]]
                       ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
