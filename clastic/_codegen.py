@@ -1,6 +1,6 @@
 """Compiling generated code: once per distinct source, visible to tracebacks.
 
-Chains (:mod:`clastic._inject`) and pattern matchers (:mod:`clastic._pattern`)
+Chains (:mod:`clastic._chain_compiler`) and pattern matchers (:mod:`clastic._matcher`)
 are generated as the source of one function whose free names (the
 endpoint, middleware functions, resources, converters, ...) are bound per
 instance, as the globals of that instance. Functions of the same shape (a
@@ -26,7 +26,7 @@ from typing import Any, Callable, Dict, Mapping
 
 
 class CodeCache:
-    """Compiled sources; one per Application (no global registry).
+    """Compiled sources; each Application owns one (``Application.code_cache``), none is global.
 
     >>> CodeCache().build('def get():\\n    return x\\n', 'demo', 'get', {'x': 4})()
     4

@@ -1,6 +1,65 @@
-"""Finding candidate routes for a path, and per-request dispatch bookkeeping."""
+"""Finding candidate routes for a path, and per-request dispatch bookkeeping and signals."""
 
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+
+
+class RerouteWSGI(Exception):
+    """Hand the raw request to another WSGI application.
+
+    Raise it from an endpoint or middleware, or use it directly as an endpoint:
+
+    >>> from clastic import Application, Response
+    >>> legacy = Response('from the legacy app')
+    >>> Application([('/legacy/<path*>', RerouteWSGI(legacy))]).get_local_client().get('/legacy/x').data
+    b'from the legacy app'
+    """
+
+    def __init__(self, wsgi_app: Callable[..., Any]):
+        if not callable(wsgi_app):
+            raise TypeError(f'RerouteWSGI needs a WSGI callable, not {wsgi_app!r}')
+        super().__init__(wsgi_app)
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        return self.wsgi_app(environ, start_response)
+
+    def reroute(self) -> None:
+        """The endpoint clastic calls when a RerouteWSGI is used as one."""
+        raise self
+
+
+# Users meet and catch it as clastic.route.RerouteWSGI (SPEC §1).
+RerouteWSGI.__module__ = 'clastic.route'
+
+
+class ErrorRecord(NamedTuple):
+    """An HTTP error met while routing: where, and the response it was rendered to.
+
+    ``response`` is None until the error is rendered: dispatch renders a
+    non-breaking error only if no later route answers.
+    """
+
+    route: Any
+    values: Sequence[Any]
+    error: Any
+    response: Any = None
+
+
+class _ListOnFirstUse:
+    """A list attribute created when first read, so a request that meets no error builds none.
+
+    A non-data descriptor: once created, the list is a plain instance attribute.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, state: Any, owner: Optional[type] = None) -> Any:
+        if state is None:
+            return self
+        created: List[Any] = []
+        state.__dict__[self.name] = created
+        return created
 
 
 class DispatchState:
@@ -24,20 +83,14 @@ class DispatchState:
     #: as it grows: most requests record one route and nothing else).
     routes_tried: Tuple[Any, ...] = ()
     #: Exceptions met, in order: HTTPExceptions (breaking or not) and uncaught ones.
-    exceptions: List[BaseException]
+    exceptions = _ListOnFirstUse()
     #: Methods of routes whose pattern matched but whose methods did not, each once.
-    allowed_methods: List[str]
-    #: ``(route, URL values)`` of the last non-breaking exception.
-    error_origin: Optional[Tuple[Any, Sequence[Any]]] = None
-
-    def __getattr__(self, name: str) -> Any:
-        # Only called for attributes not set yet: the two lists are created
-        # when first used, so a request that meets no error builds neither.
-        if name in ('exceptions', 'allowed_methods'):
-            created: List[Any] = []
-            setattr(self, name, created)
-            return created
-        raise AttributeError(f'{type(self).__name__!r} object has no attribute {name!r}')
+    allowed_methods = _ListOnFirstUse()
+    #: The last error a route's chain returned and rendered itself, before its
+    #: middleware saw it: dispatch knows its response and never renders it again.
+    rendered_error: Optional[ErrorRecord] = None
+    #: The last non-breaking error: the answer if no later route answers.
+    unanswered_error: Optional[ErrorRecord] = None
 
     @property
     def attempted_routes(self) -> Tuple[Any, ...]:

@@ -17,13 +17,20 @@ nothing to do for a request costs one call: ``before_<phase>(...)`` returns
 None or a mapping of its provides, and ``after_<phase>(result, ...)`` returns
 the result to pass on (it runs only when the rest returns; to catch
 exceptions, wrap the phase instead).
+
+When the rest fails, both forms see the same thing: a raised error comes out
+of ``next()`` as an exception (an after hook does not run), a returned
+``HTTPException`` comes back already rendered to its final response.
 """
 
 import inspect
 import keyword
 from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple
 
-from ._inject import ChainCompiler, ChainSpec, Injectable, Layer
+from ._chain import ChainSpec, Layer
+from ._chain_compiler import ChainCompiler
+from ._codegen import CodeCache
+from ._introspect import Injectable, promises_no_errors
 
 #: The three phases a middleware can take part in, outermost first, with the
 #: class attribute naming what each provides to the rest of the chain.
@@ -60,8 +67,10 @@ class Middleware:
     ...         return response
 
     An after hook runs only when the rest of the chain returns, not when it
-    raises. Two middlewares are equal when they have the same type; when
-    middleware lists are merged, a ``unique`` middleware is kept once.
+    raises; a returned HTTPException reaches it, as it reaches ``next()``'s
+    caller, already rendered. Two middlewares are equal when they have the
+    same type; when middleware lists are merged, a ``unique`` middleware is
+    kept once.
     """
 
     provides: Sequence[str] = ()
@@ -70,6 +79,12 @@ class Middleware:
     unique = True
     reorderable = True
     wsgi_wrapper: Optional[Callable[[Any], Any]] = None
+    #: False promises that the phase functions this class defines never
+    #: return an HTTPException of their own (raising one is fine), so the
+    #: compiled chain need not look for one after them. The promise covers
+    #: only functions defined in the same class body: a subclass that
+    #: defines its own promises nothing unless it says so too.
+    returns_errors = True
 
     @property
     def name(self) -> str:
@@ -215,9 +230,20 @@ def middleware_layers(middlewares: Iterable[Middleware],
             functions = _phase_functions(middleware, phase)
             if functions != (None, None, None):
                 wrap, before, after = (None if func is None else injectable(func) for func in functions)
+                producer = phase if wrap is not None else f'after_{phase}'
                 layers.append(Layer(_provides_of(middleware, provides_attr),
-                                    f'middleware {middleware.name}', phase, wrap, before, after))
+                                    f'middleware {middleware.name}', phase, wrap, before, after,
+                                    _may_return_errors(middleware, producer), middleware))
     return tuple(layers)
+
+
+def _may_return_errors(middleware: Middleware, method: str) -> bool:
+    """Whether *method* of *middleware* may return an HTTPException of its own
+    (see :attr:`Middleware.returns_errors`). A function the middleware set on
+    itself (built in ``__init__`` from its configuration) is its class's."""
+    if method in getattr(middleware, '__dict__', {}):
+        return getattr(type(middleware), 'returns_errors', True) is not False
+    return not promises_no_errors(type(middleware), method)
 
 
 def make_middleware_chain(middlewares: Sequence[Middleware], endpoint: Callable[..., Any],
@@ -241,7 +267,7 @@ def make_middleware_chain(middlewares: Sequence[Middleware], endpoint: Callable[
                      constants={}, layers=middleware_layers(middlewares),
                      endpoint=Injectable.of(endpoint),
                      render=Injectable.of(render) if render is not None else None)
-    return ChainCompiler().compile_chain(spec)
+    return ChainCompiler(CodeCache()).compile_chain(spec).function
 
 
 def check_wsgi_callable(app: Any, where: str) -> None:

@@ -14,24 +14,22 @@ operator    matches
 
 Parsing (:func:`parse_pattern`) needs no converters, so a Route can reject a
 malformed pattern the moment it is created. Compiling (:class:`Pattern`)
-resolves the binding types against an application's converters.
+resolves the binding types against an application's converters
+(:mod:`clastic._converters`) and builds the matcher (:mod:`clastic._matcher`).
 
 Matching is linear: its cost grows at most with (path segments x pattern
-segments). With at most one binding of variable length, a path splits one
-way only, and generated code reads each segment at its place; with more, a
-search (:class:`_SplitMatcher`) tries each (pattern segment, path segment)
-state once. Routing refuses paths longer than :data:`MAX_PATH_LENGTH` or
+segments). Routing refuses paths longer than :data:`MAX_PATH_LENGTH` or
 with more than :data:`MAX_PATH_SEGMENTS` segments
 (:func:`exceeds_path_caps`): a 414.
 """
 
-import math
-import operator
 import re
-from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple, Union
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple, Union
 from urllib.parse import quote
 
 from ._codegen import CodeCache
+from ._converters import BUILTIN_CONVERTERS, REFUSALS, Converter
+from ._matcher import compile_matcher, split_parts
 
 
 class InvalidPattern(ValueError):
@@ -41,58 +39,6 @@ class InvalidPattern(ValueError):
 # Users meet and catch it as clastic.route.InvalidPattern (SPEC §1).
 InvalidPattern.__module__ = 'clastic.route'
 
-
-class ConverterError(Exception):
-    """A converter raised something other than ValueError or TypeError.
-
-    Only those two mean "this value does not fit, try the next route"; any
-    other exception is a bug in the converter, and must surface as one.
-
-    >>> Pattern('/<n:boom>', {'boom': Converter('.+', {}.__getitem__, str)}).match('/x')
-    Traceback (most recent call last):
-      ...
-    clastic._pattern.ConverterError: converter dict.__getitem__ of pattern '/<n:boom>' failed on 'x'
-    """
-
-    def __init__(self, pattern: str, raw: Any, to_python: Callable[[str], Any]) -> None:
-        name = getattr(to_python, '__qualname__', None) or repr(to_python)
-        super().__init__(f'converter {name} of pattern {pattern!r} failed on {raw!r}')
-        self.pattern = pattern
-
-
-class Converter(NamedTuple):
-    """How one binding type matches, converts and builds a path segment.
-
-    >>> slug = Converter(r'[a-z0-9-]+', str, str)
-    >>> slug.to_python('hello-world')
-    'hello-world'
-    """
-
-    regex: str
-    to_python: Callable[[str], Any]
-    to_url: Callable[[Any], str]
-
-
-def _float_to_url(value: float) -> str:
-    return repr(float(value))
-
-
-def _int_to_url(value: Any) -> str:
-    # url_for(id=3.7) must not quietly build /user/3, nor id=True /user/1.
-    if isinstance(value, bool):
-        raise TypeError(f'{value!r} is not an integer')
-    return str(int(value) if isinstance(value, str) else operator.index(value))
-
-
-_ANY_SEGMENT = Converter(r'[^/]+', str, str)
-
-BUILTIN_CONVERTERS: Mapping[str, Converter] = {
-    'unicode': _ANY_SEGMENT,
-    'str': _ANY_SEGMENT,
-    'int': Converter(r'-?[0-9]+', int, _int_to_url),
-    'float': Converter(r'-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?', float,
-                       _float_to_url),
-}
 
 #: The longest path routing accepts, in characters: longer paths answer 414
 #: (SPEC §3). Converters read every character of the segments they are
@@ -224,65 +170,6 @@ def _segment_to_url(text: str) -> str:
     return quote(text, safe="!$&'()*+,;=:@-._~")
 
 
-def _indented(lines: List[str]) -> List[str]:
-    return ['    ' + line for line in lines]
-
-
-def _length_tests(count: int, variable_op: str) -> List[str]:
-    """The generated tests that a path's split has the length of *count*
-    pattern parts, one of them of *variable_op* (``:`` when none is)."""
-    if variable_op == ':':
-        return [f'len(parts) != {count}']
-    fewest = count if variable_op == '+' else count - 1
-    tests = [f'len(parts) < {fewest}'] if fewest > 2 else []  # a path splits in 2 parts or more
-    return tests + ([f'len(parts) > {count}'] if variable_op == '?' else [])
-
-
-def _conversion_free_names(key: str, converter: Converter) -> Dict[str, Any]:
-    """The free names of the lines :func:`_conversion_lines` generates for *key*."""
-    if converter is _ANY_SEGMENT:
-        return {}
-    return {f'_fits{key}': re.compile(converter.regex).fullmatch, f'_convert{key}': converter.to_python}
-
-
-def _conversion_lines(raw: str, key: str, converter: Converter, refused: str = 'None') -> List[str]:
-    """Generated lines that check the segment in *raw* and convert it in place,
-    or return *refused* if the binding cannot take it."""
-    if converter is _ANY_SEGMENT:  # any non-empty segment, as is
-        return [f'if not {raw}:', f'    return {refused}']
-    return [f'if _fits{key}({raw}) is None:',
-            f'    return {refused}',
-            'try:',
-            f'    {raw} = _convert{key}({raw})',
-            'except (ValueError, TypeError):',
-            f'    return {refused}  # a value the converter refuses: not this binding',
-            'except Exception as error:',
-            f'    raise ConverterError(_pattern_text, {raw}, _convert{key}) from error']
-
-
-def _list_conversion_lines(value: str, converter: Converter) -> List[str]:
-    """Generated lines that check the segments listed in *value* and convert them in place."""
-    if converter is _ANY_SEGMENT:
-        return [f"if '' in {value}:", '    return None']
-    return [f'for _index, _raw in enumerate({value}):',
-            *_indented(_conversion_lines('_raw', value, converter)),
-            f'    {value}[_index] = _raw']
-
-
-def _absent_at_root(match: Callable[[str], Optional[List[Any]]],
-                    bindings: Tuple[Binding, ...]) -> Callable[[str], Optional[List[Any]]]:
-    """Let a leaf pattern made only of optional bindings (``/<rest*>``) match
-    ``/`` with all of them absent, unless they take its one empty segment."""
-    collects = [binding.is_multi for binding in bindings]
-
-    def match_or_absent(path: str) -> Optional[List[Any]]:
-        values = match(path)
-        if values is None and path == '/':
-            return [[] if multi else None for multi in collects]
-        return values
-    return match_or_absent
-
-
 class Pattern:
     """A pattern compiled against a set of converters.
 
@@ -313,36 +200,17 @@ class Pattern:
         self.router_segments: Tuple[Optional[str], ...] = self._router_segments()
         #: True when :attr:`router_segments` is the whole pattern.
         self.is_fixed_length = all(binding.op == ':' for binding in self.bindings)
-        #: The generated source of the matcher, for patterns with at most one
-        #: binding of variable length (the others search: :class:`_SplitMatcher`).
-        self.matcher_source: Optional[str] = None
         #: ``matcher(path)`` returns the list of converted values in
         #: :attr:`names` order if *path* matches exactly, else None: what
         #: dispatch calls. Its cost grows at most with (path segments x
-        #: pattern segments), whatever the path.
-        self.matcher = self._matcher(code_cache or CodeCache())
-
-    def _matcher(self, code_cache: CodeCache) -> Callable[[str], Optional[List[Any]]]:
-        if not self.bindings:
-            matcher = self._static_matcher()
-        elif sum(binding.op != ':' for binding in self.bindings) <= 1:
-            matcher = self._segment_matcher(code_cache)
-        else:
-            matcher = _SplitMatcher(self.text, self._as_split(), self.bindings, self._converters,
-                                    code_cache)
-        if not self.is_branch and all(isinstance(segment, Binding) and segment.is_optional
-                                      for segment in self.segments):
-            return _absent_at_root(matcher, self.bindings)
-        return matcher
-
-    def _as_split(self) -> Tuple[Segment, ...]:
-        """The segments as ``path[1:].split('/')`` gives them: '/a/' splits as
-        ['a', ''] and '/' as [''], so a branch (or the root) ends with ''."""
-        return self.segments + (('',) if self.is_branch or not self.segments else ())
+        #: pattern segments), whatever the path. :attr:`matcher_source` is
+        #: its generated code (see :mod:`clastic._matcher`).
+        self.matcher, self.matcher_source = compile_matcher(
+            text, self.segments, self.is_branch, self._converters, code_cache or CodeCache())
 
     def _router_segments(self) -> Tuple[Optional[str], ...]:
         prefix: List[Optional[str]] = []
-        for segment in self._as_split():
+        for segment in split_parts(self.segments, self.is_branch):
             if isinstance(segment, Binding):
                 if segment.op != ':':
                     break
@@ -350,66 +218,6 @@ class Pattern:
             else:
                 prefix.append(segment)
         return tuple(prefix)
-
-    def _static_matcher(self) -> Callable[[str], Optional[List[Any]]]:
-        """Match a pattern without bindings: only its own text matches."""
-        text = self.text
-
-        def match(path: str) -> Optional[List[Any]]:
-            return [] if path == text else None
-        return match
-
-    def _segment_matcher(self, code_cache: CodeCache) -> Callable[[str], Optional[List[Any]]]:
-        """Match by comparing segments at known places: generated code, no search.
-
-        With at most one binding of variable length, a path of a given
-        length splits one way only: that binding takes the segments the
-        others leave, and the segments after it are counted from the end.
-        The source (:attr:`matcher_source`) does for one pattern what
-        Falcon's compiled router does for a table: a length check, a
-        comparison per static segment, a check and conversion per segment
-        of a binding. Static text and converters are free names (``_s1``,
-        ``_convert_v0``), so patterns of one shape share their compiled code.
-        """
-        parts = ('', *self._as_split())  # path.split('/') starts with the '' before the first /
-        # The index of the binding of variable length; past the end when there is none.
-        variable = next((index for index, part in enumerate(parts)
-                         if isinstance(part, Binding) and part.op != ':'), len(parts))
-
-        def at(index: int) -> int:  # where the path's parts hold parts[index]
-            return index if index <= variable else index - len(parts)
-        free: Dict[str, Any] = {'_pattern_text': self.text, 'ConverterError': ConverterError}
-        tests = _length_tests(len(parts), parts[variable].op if variable < len(parts) else ':')
-        for index, part in enumerate(parts):
-            if isinstance(part, str) and index:
-                free[f'_s{index}'] = part
-                tests.append(f'parts[{at(index)}] != _s{index}')
-        body = ['parts = path.split("/")']
-        if tests:
-            body += [f'if {" or ".join(tests)}:', '    return None']
-        values = []
-        for index, part in enumerate(parts):
-            if not isinstance(part, Binding):
-                continue
-            value = f'_v{len(values)}'
-            values.append(value)
-            converter = self._converters[part.name]
-            free.update(_conversion_free_names(value, converter))
-            if part.is_multi:
-                after = len(parts) - index - 1  # the pattern's parts after it, at the end of the path
-                body.append(f'{value} = parts[{index}:{-after if after else ""}]')
-                body += _list_conversion_lines(value, converter)
-            elif part.is_optional:
-                body += [f'{value} = parts[{index}] if len(parts) == {len(parts)} else None',
-                         f'if {value} is not None:',
-                         *_indented(_conversion_lines(value, value, converter))]
-            else:
-                body.append(f'{value} = parts[{at(index)}]')
-                body += _conversion_lines(value, value, converter)
-        body.append(f'return [{", ".join(values)}]')
-        self.matcher_source = '\n'.join(
-            [f'# bound per pattern: {", ".join(free)}', 'def match(path):', *_indented(body), ''])
-        return code_cache.build(self.matcher_source, 'pattern', 'match', free)
 
     def match(self, path: str) -> Optional[Dict[str, Any]]:
         """Return the converted bindings if *path* matches exactly, else None."""
@@ -457,7 +265,7 @@ class Pattern:
         converter = self._converters[binding.name]
         try:
             text = converter.to_url(item)
-        except (ValueError, TypeError) as exc:
+        except REFUSALS as exc:
             raise ValueError(f'pattern {self.text!r}: cannot convert {binding.name!r}'
                              f' value {item!r}: {exc}') from exc
         if text in ('.', '..'):
@@ -470,131 +278,3 @@ class Pattern:
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}({self.text!r})'
-
-
-# -- two or more bindings of variable length: a search -------------------------
-
-_REFUSED = object()  # what a step makes of a segment it cannot take
-_UNREAD = object()   # a segment a step has not read yet
-
-
-def _segment_reader(pattern_text: str, converter: Converter,
-                    code_cache: CodeCache) -> Callable[[str], Any]:
-    """What a binding makes of one segment: its value, or _REFUSED."""
-    lines = [*_conversion_lines('_raw', '', converter, refused='_REFUSED'), 'return _raw']
-    source = '\n'.join(['def read(_raw):', *_indented(lines), ''])
-    free = {'_pattern_text': pattern_text, 'ConverterError': ConverterError, '_REFUSED': _REFUSED,
-            **_conversion_free_names('', converter)}
-    return code_cache.build(source, 'pattern segment', 'read', free)
-
-
-def _static_reader(text: str) -> Callable[[str], Any]:
-    return lambda segment: segment if segment == text else _REFUSED
-
-
-class _Step(NamedTuple):
-    """What may consume the next path segment, in a :class:`_SplitMatcher`.
-
-    A ``+`` binding is two steps: one segment, then as for ``*``.
-    """
-
-    reader: int       # which reader reads the segment (the binding's, or one of static text)
-    binding: int      # which value the segment gives (index in names), -1 for static text
-    collects: bool    # the binding's value is a list (``+``, ``*``)
-    may_skip: bool    # ``?``, ``*``: the step may consume no segment
-    may_repeat: bool  # ``*``: after a segment, the step may consume another
-
-
-class _SplitMatcher:
-    """Match a pattern with two or more bindings of variable length in linear time.
-
-    It searches like a backtracking regex, in the same order: each step
-    takes the next segment if it can, and only when that leads nowhere is
-    a ``?`` or ``*`` step skipped. So earlier bindings take as many
-    segments as they can, the split the regex chose. But a regex comes
-    back to a (step, segment) state once per way of reaching it,
-    exponentially often for ``/q/<a+>/<b+>/<c+>/end`` against a long path
-    that does not end in ``end``; here a state reached again is known to
-    lead nowhere (the bit-state backtracking of RE2). A match tries at most
-    steps x (segments + 1) states, and each binding reads (converts) each
-    segment at most once.
-
-    >>> match = Pattern('/<a+>/<b*int>/end').matcher
-    >>> match('/x/1/2/end'), match('/x/end'), match('/x/1/2')
-    ([['x', '1', '2'], []], [['x'], []], None)
-    """
-
-    def __init__(self, pattern_text: str, split: Tuple[Segment, ...], bindings: Tuple[Binding, ...],
-                 converters: Mapping[str, Converter], code_cache: CodeCache) -> None:
-        readers = [_segment_reader(pattern_text, converters[binding.name], code_cache)
-                   for binding in bindings]
-        position = {binding.name: index for index, binding in enumerate(bindings)}
-        steps = []
-        for segment in split:
-            if isinstance(segment, str):
-                readers.append(_static_reader(segment))
-                steps.append(_Step(len(readers) - 1, -1, False, False, False))
-                continue
-            binding, multi = position[segment.name], segment.is_multi
-            if segment.op == '+':
-                steps.append(_Step(binding, binding, True, False, False))
-            steps.append(_Step(binding, binding, multi, segment.op != ':', multi))
-        self._steps = tuple(steps)
-        self._readers = tuple(readers)
-        self._collects = tuple(binding.is_multi for binding in bindings)
-        self._fewest = sum(not step.may_skip for step in steps)
-        self._most = math.inf if any(step.may_repeat for step in steps) else len(steps)
-
-    def __call__(self, path: str) -> Optional[List[Any]]:
-        """The values in binding order if *path* matches, else None."""
-        parts = path[1:].split('/')
-        count = len(parts)
-        if not self._fewest <= count <= self._most:
-            return None
-        steps, readers, width, done = self._steps, self._readers, count + 1, len(self._steps)
-        tried = bytearray(done * width)  # state (step k, segment j) at k * width + j
-        read = [_UNREAD] * (len(readers) * width)  # what reader r made of segment j, at r * width + j
-        taken: List[Tuple[_Step, Any]] = []  # the segments bindings took on the way here
-        # Where to go on when a try leads nowhere, latest first: step k at
-        # segment j, with the first *kept* segments taken. First the start,
-        # then each skip of a ``?`` or ``*`` step that took a segment instead.
-        resume = [(0, 0, 0)]
-        while resume:
-            k, j, kept = resume.pop()
-            del taken[kept:]
-            while k < done:
-                state = k * width + j
-                if tried[state]:
-                    break
-                tried[state] = True
-                step = steps[k]
-                value = _REFUSED
-                if j < count:
-                    slot = step.reader * width + j
-                    value = read[slot]
-                    if value is _UNREAD:
-                        value = read[slot] = readers[step.reader](parts[j])
-                if value is _REFUSED:
-                    if not step.may_skip:
-                        break
-                    k += 1
-                    continue
-                if step.may_skip:
-                    resume.append((k + 1, j, len(taken)))
-                if step.binding >= 0:
-                    taken.append((step, value))
-                if not step.may_repeat:
-                    k += 1
-                j += 1
-            if k == done and j == count:
-                return self._values(taken)
-        return None
-
-    def _values(self, taken: List[Tuple[_Step, Any]]) -> List[Any]:
-        values: List[Any] = [[] if collects else None for collects in self._collects]
-        for step, value in taken:
-            if step.collects:
-                values[step.binding].append(value)
-            else:
-                values[step.binding] = value
-        return values

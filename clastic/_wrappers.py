@@ -17,7 +17,7 @@ from everywhere (``werkzeug.utils.redirect``, other libraries, tests), and
 """
 
 import io
-from typing import IO, Any, Callable, Dict, Iterable, Optional, Tuple
+from typing import IO, Any, Callable, Dict, Iterable, Mapping, Optional, Tuple
 from urllib.parse import parse_qsl, quote_from_bytes
 
 from werkzeug import wrappers
@@ -201,6 +201,38 @@ class Request(wrappers.Request):
             if silent:
                 return None
             raise BadRequest('Failed to decode JSON object: nested too deeply') from None
+
+
+def with_body_limits(request_type: type, limits: Mapping[str, Optional[int]]) -> type:
+    """Return *request_type* with the body *limits* given, each checked (the others stay its own).
+
+    The limits live on a subclass of its own, not on the shared class, so
+    two applications in one process keep their own.
+
+    >>> with_body_limits(Request, {'max_body_size': 8}).max_body_size, Request.max_body_size
+    (8, 16777216)
+    >>> with_body_limits(Request, {'max_body_size': -1})
+    Traceback (most recent call last):
+      ...
+    ValueError: max_body_size must be a number of bytes >= 0 (or None: no limit), not -1
+    """
+    chosen = {name: _check_body_limit(name, value) for name, value in limits.items()}
+    if not chosen:
+        return request_type
+    if not (isinstance(request_type, type) and issubclass(request_type, Request)):
+        raise TypeError(f'{", ".join(chosen)} need a request_type derived from'
+                        f' clastic.Request, not {request_type!r}')
+    return type(request_type.__name__, (request_type,), chosen)
+
+
+def _check_body_limit(name: str, value: Any) -> Optional[int]:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f'{name} must be an int number of bytes (or None: no limit), not {value!r}')
+    if value < 0:
+        raise ValueError(f'{name} must be a number of bytes >= 0 (or None: no limit), not {value!r}')
+    return value
 
 
 class FixedHeaders(tuple):

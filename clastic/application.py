@@ -7,8 +7,6 @@ a request only walks the routes in order:
     environ -> Request -> matching routes -> the route's compiled chain -> Response
 """
 
-import copy
-import logging
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
@@ -16,34 +14,20 @@ from werkzeug.test import Client
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
-from ._dispatch import DispatchState, TreeRouter
-from ._inject import RESERVED_ARGS, ChainCompiler
+from ._arguments import application_layer_arguments
+from ._chain import RESERVED_ARGS
+from ._chain_compiler import ChainCompiler
+from ._codegen import CodeCache
+from ._converters import ConverterError, with_builtin_converters
+from ._dispatch import DispatchState, ErrorRecord, TreeRouter
 from ._location import query_suffix, site_path
 from ._middleware import check_middlewares, check_wsgi_callable
-from ._pattern import (
-    BUILTIN_CONVERTERS,
-    MAX_PATH_SEGMENTS,
-    Converter,
-    ConverterError,
-    InvalidPattern,
-    collapse_slashes,
-    exceeds_path_caps,
-)
-from ._wrappers import Request
-from .errors import (
-    ContextualErrorHandler,
-    ErrorHandler,
-    HTTPException,
-    RequestURITooLong,
-    from_werkzeug,
-    negotiate_error,
-)
+from ._pattern import MAX_PATH_SEGMENTS, InvalidPattern, collapse_slashes, exceeds_path_caps
+from ._wrappers import Request, with_body_limits
+from .errors import ContextualErrorHandler, ErrorHandler, HTTPException, RequestURITooLong, from_werkzeug
 from .route import S_REDIRECT, S_STRICT, BoundRoute, Match, NullRoute, RerouteWSGI, Route, check_slash_mode
-from .server import serve_app
 
 __all__ = ['Application', 'SubApplication', 'RerouteWSGI', 'DispatchState']
-
-_logger = logging.getLogger('clastic')
 
 WSGIApp = Callable[[Dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -105,40 +89,6 @@ class _RequestTypeDefault:
 
 
 _REQUEST_TYPE_DEFAULT: Any = _RequestTypeDefault()
-
-
-def _check_body_limit(name: str, value: Any) -> Optional[int]:
-    """Return *value* if it is a body limit (bytes, or None for no limit); raise naming *name*.
-
-    >>> _check_body_limit('max_body_size', -1)
-    Traceback (most recent call last):
-      ...
-    ValueError: max_body_size must be a number of bytes >= 0 (or None: no limit), not -1
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f'{name} must be an int number of bytes (or None: no limit), not {value!r}')
-    if value < 0:
-        raise ValueError(f'{name} must be a number of bytes >= 0 (or None: no limit), not {value!r}')
-    return value
-
-
-def _check_converters(converters: Optional[Mapping[str, Any]]) -> Dict[str, Converter]:
-    merged = dict(BUILTIN_CONVERTERS)
-    for name, value in (converters or {}).items():
-        if not (isinstance(name, str) and name.isidentifier()):
-            raise TypeError(f'converter names must be identifiers, not {name!r}')
-        try:
-            regex, to_python, to_url = value
-        except (TypeError, ValueError):
-            raise TypeError(f'converter {name!r} must be a (regex, to_python, to_url)'
-                            f' tuple, not {value!r}') from None
-        if not isinstance(regex, str) or not callable(to_python) or not callable(to_url):
-            raise TypeError(f'converter {name!r} must be a (regex str, to_python callable,'
-                            f' to_url callable) tuple, not {value!r}')
-        merged[name] = Converter(regex, to_python, to_url)
-    return merged
 
 
 class Application:
@@ -203,9 +153,10 @@ class Application:
                  max_body_size: Optional[int] = _REQUEST_TYPE_DEFAULT,
                  max_form_memory_size: Optional[int] = _REQUEST_TYPE_DEFAULT,
                  max_content_length: Optional[int] = _REQUEST_TYPE_DEFAULT):
-        self.request_type = self._limited_request_type({
-            'max_body_size': max_body_size, 'max_form_memory_size': max_form_memory_size,
-            'max_content_length': max_content_length})
+        limits = {'max_body_size': max_body_size, 'max_form_memory_size': max_form_memory_size,
+                  'max_content_length': max_content_length}
+        self.request_type = with_body_limits(self.request_type, {
+            name: value for name, value in limits.items() if value is not _REQUEST_TYPE_DEFAULT})
         if resources is not None and not isinstance(resources, Mapping):
             raise TypeError(f'resources must be a mapping, not {resources!r}')
         self.resources = dict(resources or {})
@@ -220,10 +171,11 @@ class Application:
         self.render_factory = render_factory
         self.debug = debug
         self.slash_mode = check_slash_mode(slash_mode, 'Application') or S_REDIRECT
-        self.converters = _check_converters(converters)
-        #: Compiles the generated code of this application's routes (chains and
-        #: pattern matchers), once per distinct shape.
-        self.chain_compiler = ChainCompiler()
+        self.converters = with_builtin_converters(converters)
+        #: The compiled generated code of this application's routes (chains
+        #: and pattern matchers), once per distinct shape.
+        self.code_cache = CodeCache()
+        self.chain_compiler = ChainCompiler(self.code_cache)
         self.routes: List[BoundRoute] = []
         self.error_handler: ErrorHandler = self._make_error_handler(error_handler)
         for entry in routes or ():
@@ -231,20 +183,6 @@ class Application:
         self._index_routes()
         self._null_route = NullRoute().bind(self)
         self._wrapped_wsgi = self._wrap_wsgi()
-
-    def _limited_request_type(self, limits: Mapping[str, Any]) -> type:
-        """Return :attr:`request_type` with the body *limits* given (the others stay its own)."""
-        chosen = {name: _check_body_limit(name, value) for name, value in limits.items()
-                  if value is not _REQUEST_TYPE_DEFAULT}
-        base = self.request_type
-        if not chosen:
-            return base
-        if not (isinstance(base, type) and issubclass(base, Request)):
-            raise TypeError(f'{", ".join(chosen)} need a request_type derived from'
-                            f' clastic.Request, not {base!r}')
-        # A subclass of its own, not attributes set on the shared class: two
-        # applications in one process keep their own limits.
-        return type(base.__name__, (base,), chosen)
 
     def _make_error_handler(self, error_handler: Optional[ErrorHandler]) -> ErrorHandler:
         if error_handler is None:
@@ -290,6 +228,27 @@ class Application:
     def iter_routes(self) -> Iterable[BoundRoute]:
         """Iterate over the bound routes in dispatch order."""
         return iter(self.routes)
+
+    def middleware_argument_sources(self) -> List[Tuple[str, str, str]]:
+        """The ``argument_sources()`` rows of this application's own
+        middlewares, once for all its routes (which leave them out with
+        ``argument_sources(application_layers=False)``).
+
+        A source that differs from route to route (a URL binding on some, a
+        default on others) reads ``'varies by route'``.
+
+        >>> from clastic import Middleware, render_basic
+        >>> class Locale(Middleware):
+        ...     provides = ('locale',)
+        ...     def request(self, next, lang='en'):
+        ...         return next(locale=lang)
+        >>> app = Application([('/', lambda locale: locale, render_basic),
+        ...                    ('/<lang>/', lambda locale: locale, render_basic)],
+        ...                   middlewares=[Locale()])
+        >>> [(argument, source) for _function, argument, source in app.middleware_argument_sources()]
+        [('next', 'builtin'), ('lang', 'varies by route')]
+        """
+        return application_layer_arguments(self.routes, self.middlewares)
 
     def _wrap_wsgi(self) -> Optional[WSGIApp]:
         """Return :meth:`wsgi_app` wrapped in every wsgi_wrapper (the first
@@ -359,7 +318,7 @@ class Application:
         # MAX_PATH_SEGMENTS segments is longer than that, so a usual request
         # pays one comparison.
         if len(path) > MAX_PATH_SEGMENTS and exceeds_path_caps(path):
-            return self._render_error(self._null_route, (), request, RequestURITooLong(), state)
+            return self._null_route.render_error_response(request, RequestURITooLong(), state)
         try:
             for route in self._router.candidates(path):
                 match, values = route.match(path, method)
@@ -375,7 +334,7 @@ class Application:
             # traceback, the converter and the pattern (in the error's message).
             response = self._null_route.uncaught_response(request, error, state)
             state.add_exception(error)
-            return self._render_error(self._null_route, (), request, response, state)
+            return self._null_route.render_error_response(request, response, state)
 
     def _route_slash_variants(self, request: Request, path: str, method: str,
                               state: DispatchState) -> Union[Response, RerouteWSGI]:
@@ -418,43 +377,42 @@ class Application:
             # Called inside the except block, so the handler sees sys.exc_info().
             result = route.uncaught_response(request, error, state, values)
             state.add_exception(error)
-        if not isinstance(result, HTTPException):
-            return result
-        # An error instance may be shared (a module-level NotFound): this
-        # request adapts its own copy.
-        result = copy.copy(result)
-        if result.source_route is None:
-            result.source_route = route
-        state.add_exception(result)
-        if not result.is_breaking:
-            state.error_origin = (route, values)
+        if state.rendered_error is None and not isinstance(result, HTTPException):
+            return result  # the usual answer: no error on the way
+        return self._settle_error(route, values, request, result, state)
+
+    def _settle_error(self, route: BoundRoute, values: Sequence[Any], request: Request,
+                      result: Response, state: DispatchState) -> Optional[Response]:
+        """Answer with an error *result* (rendered once), or None to go on
+        routing past a non-breaking one."""
+        rendered = state.rendered_error
+        if rendered is not None and result is rendered.response:
+            record = rendered  # returned inside the chain, rendered there
+        elif isinstance(result, HTTPException):
+            record = ErrorRecord(route, values, route.record_error(result, state))
+        else:
+            return result  # an answer, after an error its chain rendered and handled
+        if not record.error.is_breaking:
+            state.unanswered_error = record
             return None
-        return self._render_error(route, values, request, result, state)
+        return self._rendered(record, request, state)
 
     def _unanswered(self, request: Request, state: DispatchState) -> Response:
         """No route answered: the last non-breaking error, else a 405 or a 404."""
-        if state.error_origin is not None:
-            route, values = state.error_origin
-            return self._render_error(route, values, request, state.exceptions[-1], state)
+        if state.unanswered_error is not None:
+            return self._rendered(state.unanswered_error, request, state)
         if state.allowed_methods:
             error = self.error_handler.method_not_allowed_type(
                 allowed_methods=sorted(state.allowed_methods))
         else:
             error = self.error_handler.not_found_type()
-        return self._render_error(self._null_route, (), request, error, state)
+        return self._null_route.render_error_response(request, error, state)
 
-    def _render_error(self, route: BoundRoute, values: Sequence[Any], request: Request,
-                      error: HTTPException, state: DispatchState) -> Response:
-        try:
-            response = route.render_error_response(request, error, state, values)
-        except Exception:
-            _logger.exception('render_error failed for %s; using the default format', route.label)
-            return negotiate_error(request, error)
-        if not isinstance(response, Response):
-            _logger.error('render_error of %s returned %r, not a Response; using the default'
-                          ' format', route.label, response)
-            return negotiate_error(request, error)
-        return response
+    @staticmethod
+    def _rendered(record: ErrorRecord, request: Request, state: DispatchState) -> Response:
+        if record.response is not None:
+            return record.response
+        return record.route.render_error_response(request, record.error, state, record.values)
 
     def _redirect_to_normal(self, request: Request, method: str, normalized_path: str) -> Response:
         """Redirect to *normalized_path* under the script root, always on this site
@@ -501,6 +459,9 @@ class Application:
         >>> app.serve(_jk_just_testing=True, use_meta=False, use_static=False)
         True
         """
+        # The development server is a tool built on the core: loaded only to serve.
+        from .server import serve_app
+
         return serve_app(self, address=address, port=port, use_meta=use_meta, use_lint=use_lint,
                          use_reloader=use_reloader, use_debugger=use_debugger,
                          use_static=use_static, static_prefix=static_prefix,

@@ -2,16 +2,25 @@
 
 When a saved edit breaks the program (a SyntaxError, an ImportError, a
 NameError from an unresolved argument...), the reloader child of
-:mod:`clastic.server` serves :func:`create_app` instead of the application:
-the error, the parsed traceback with the offending line, and the files whose
-change reloads the server. Every value is HTML-escaped; the page is a 500.
+:mod:`clastic.server` serves the flaw page instead of the application: the
+error, the traceback with the offending line, the exceptions it was raised
+from or while handling, and the files whose change reloads the server.
+Every value is HTML-escaped; the page is a 500.
+
+The page shows a :class:`Flaw`. With the exception at hand (the server,
+``python -m clastic check``), :meth:`Flaw.from_exception` reads it through
+:class:`traceback.TracebackException`; :func:`create_app` takes a traceback
+printed as text, for callers that have nothing else, and parses it.
 """
 
+import dataclasses
+import functools
 import os
 import re
 import sysconfig
+import traceback
 from importlib import resources
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 import ashes
 from boltons.tbutils import ParsedException
@@ -20,13 +29,132 @@ from ._wrappers import FastResponse
 from .application import Application
 from .route import S_REWRITE, Route
 
-__all__ = ['create_app']
+__all__ = ['create_app', 'flaw_app', 'Flaw', 'RaisedException', 'Frame']
+
+#: How an earlier exception of a chain led to the one shown above it on the page.
+RAISED_FROM = 'The direct cause of the exception above'
+HANDLED_WHILE_RAISED = 'Being handled when the exception above was raised'
 
 _TRACEBACK_START = 'Traceback (most recent call last):'
 _SYNTAX_WHERE = re.compile(r'^  File "(?P<filepath>.+)", line (?P<lineno>\d+)$')
 _FRAME_LINE = re.compile(r'^  File ".+", line \d+, in ')
 _CONTEXT_LINES = 3
 _CLASTIC_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+@dataclasses.dataclass(frozen=True)
+class Frame:
+    """A place in a traceback: file, line number, function and source line.
+
+    *columns*, where a SyntaxError points, are the 1-based first column and
+    the column after the last.
+
+    >>> Frame('/nowhere/app.py', 3, '<module>', 'import brokn').user  # no such file
+    False
+    """
+
+    filepath: str
+    lineno: int
+    funcname: str
+    source_line: str
+    columns: Optional[Tuple[int, int]] = None
+
+    @property
+    def user(self) -> bool:
+        """Whether the file exists and is the application's, not Python's, a package's or clastic's."""
+        return os.path.isfile(self.filepath) and not _is_library(self.filepath)
+
+
+@dataclasses.dataclass(frozen=True)
+class RaisedException:
+    """One exception of a chain: its type, its message and its frames, innermost last.
+
+    >>> RaisedException('KeyError', "'missing'", ()).exc_type
+    'KeyError'
+    """
+
+    exc_type: str
+    exc_msg: str
+    frames: Tuple[Frame, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Flaw:
+    """Why the application failed to start: what the flaw page shows.
+
+    *exception* is the one finally raised; *earlier* are the exceptions it
+    was raised from or while handling, each as ``(relation, exception)``
+    (:data:`RAISED_FROM` or :data:`HANDLED_WHILE_RAISED`), the latest first;
+    *printed* is the traceback as Python prints it.
+
+    >>> try:
+    ...     try:
+    ...         {}['port']
+    ...     except KeyError as missing:
+    ...         raise RuntimeError('no port configured') from missing
+    ... except RuntimeError as exc:
+    ...     flaw = Flaw.from_exception(exc)
+    >>> flaw.exception.exc_type, flaw.exception.exc_msg
+    ('RuntimeError', 'no port configured')
+    >>> [(relation, exception.exc_type) for relation, exception in flaw.earlier]
+    [('The direct cause of the exception above', 'KeyError')]
+    """
+
+    exception: RaisedException
+    earlier: Tuple[Tuple[str, RaisedException], ...]
+    printed: str
+
+    @classmethod
+    def from_exception(cls, exc: BaseException) -> 'Flaw':
+        """Read *exc*, its traceback and the exceptions chained to it.
+
+        >>> try:
+        ...     compile('def hello(<):\\n    pass\\n', 'app.py', 'exec')
+        ... except SyntaxError as exc:
+        ...     flaw = Flaw.from_exception(exc)
+        >>> flaw.exception.frames[-1]
+        Frame(filepath='app.py', lineno=1, funcname='', source_line='def hello(<):', columns=(11, 12))
+        """
+        report = traceback.TracebackException.from_exception(exc)
+        earlier = tuple((relation, _raised_exception(link)) for relation, link in _earlier(report))
+        return cls(_raised_exception(report), earlier, ''.join(report.format()))
+
+    @classmethod
+    def from_text(cls, traceback_string: str) -> 'Flaw':
+        """Parse the exception a printed traceback ends with (a chained
+        traceback prints the exception finally raised last).
+
+        >>> flaw = Flaw.from_text('''Traceback (most recent call last):
+        ...   File "/nowhere/app.py", line 1, in <module>
+        ...     import brokn
+        ... ModuleNotFoundError: No module named 'brokn' ''')
+        >>> flaw.exception.exc_type, flaw.exception.frames[0].lineno
+        ('ModuleNotFoundError', 1)
+        """
+        return cls(_parse_traceback(traceback_string), (), traceback_string)
+
+    @property
+    def offending_frame(self) -> Optional[Frame]:
+        """The line to look at: the innermost frame in the application's
+        code (a syntax error's place counts as the innermost), else the
+        innermost frame whose file exists, else None.
+
+        >>> Flaw.from_text('ValueError: bad config').offending_frame is None
+        True
+        """
+        readable = [frame for frame in self.exception.frames if os.path.isfile(frame.filepath)]
+        users = [frame for frame in readable if frame.user]
+        return (users or readable or [None])[-1]
+
+    def files(self) -> Set[str]:
+        """The existing files that any exception of the chain names, as absolute paths.
+
+        >>> Flaw.from_text('ValueError: bad config').files()
+        set()
+        """
+        exceptions = [self.exception, *(exception for _relation, exception in self.earlier)]
+        return {os.path.abspath(frame.filepath) for exception in exceptions
+                for frame in exception.frames if os.path.isfile(frame.filepath)}
 
 
 def create_app(traceback_string: str, monitored_files: Optional[Iterable[str]] = None) -> Application:
@@ -45,7 +173,17 @@ def create_app(traceback_string: str, monitored_files: Optional[Iterable[str]] =
     >>> "unresolved endpoint arguments: [&#x27;&lt;name&gt;&#x27;]" in resp.get_data(as_text=True)
     True
     """
-    page = render_flaw_page(traceback_string, monitored_files)
+    return flaw_app(Flaw.from_text(traceback_string), monitored_files)
+
+
+def flaw_app(flaw: Flaw, monitored_files: Optional[Iterable[str]] = None) -> Application:
+    """An Application that answers every request with the page of *flaw* (see :func:`create_app`).
+
+    >>> app = flaw_app(Flaw.from_exception(ValueError('bad config')))
+    >>> app.get_local_client().post('/any/path/').status_code
+    500
+    """
+    page = render_flaw_page(flaw, monitored_files)
 
     def show_flaw() -> FastResponse:
         return FastResponse(page, status=500, mimetype='text/html')
@@ -54,40 +192,114 @@ def create_app(traceback_string: str, monitored_files: Optional[Iterable[str]] =
     return Application([Route('/<path*>', show_flaw)], slash_mode=S_REWRITE)
 
 
-def render_flaw_page(traceback_string: str, monitored_files: Optional[Iterable[str]] = None) -> str:
+def render_flaw_page(flaw: Flaw, monitored_files: Optional[Iterable[str]] = None) -> str:
     """The HTML of the flaw page (see :func:`create_app`).
 
-    >>> '<h1>' in render_flaw_page('ValueError: bad config')
+    >>> '<h1>' in render_flaw_page(Flaw.from_text('ValueError: bad config'))
     True
     """
-    context = parse_traceback(traceback_string)
     files = sorted(set(monitored_files or ()))
     library_files = [path for path in files if _is_library(path)]
-    context.update(traceback=traceback_string, css=_asset('flaw.css'),
-                   user_files=[path for path in files if not _is_library(path)],
-                   library_files=library_files, library_count=len(library_files))
+    offending = flaw.offending_frame
+    context = {
+        **_exception_context(flaw.exception),
+        'earlier': [{'relation': relation, **_exception_context(exception)}
+                    for relation, exception in flaw.earlier],
+        'location': None if offending is None else _location_context(offending),
+        'traceback': flaw.printed, 'css': _asset('flaw.css'),
+        'user_files': [path for path in files if not _is_library(path)],
+        'library_files': library_files, 'library_count': len(library_files),
+    }
     env = ashes.AshesEnv()
-    env.register_source('flaw.html', _asset('flaw.html'))
+    for template in ('flaw.html', 'frames.html'):
+        env.register_source(template, _asset(template))
     return env.render('flaw.html', context)
 
 
-def parse_traceback(traceback_string: str) -> Dict[str, Any]:
-    """Parse the exception a traceback ends with into what the flaw page shows.
+def _exception_context(exception: RaisedException) -> Dict[str, Any]:
+    return {'exc_type': exception.exc_type, 'exc_msg': exception.exc_msg,
+            'frames': [{**dataclasses.asdict(frame), 'user': frame.user}
+                       for frame in exception.frames]}
 
-    Returns ``exc_type``, ``exc_msg``, ``frames`` (dicts with ``filepath``,
-    ``lineno``, ``funcname``, ``source_line`` and ``user``: whether the file
-    is the application's rather than a library's) and ``location``: the
-    offending line (the syntax error, else the innermost frame in the
-    application's code) with the source lines around it, or None.
 
-    >>> parsed = parse_traceback('''Traceback (most recent call last):
-    ...   File "/nowhere/app.py", line 1, in <module>
-    ...     import brokn
-    ... ModuleNotFoundError: No module named 'brokn' ''')
-    >>> parsed['exc_type'], parsed['frames'][0]['lineno']
-    ('ModuleNotFoundError', 1)
-    """
-    # A chained traceback prints the exception that was finally raised last.
+def _location_context(frame: Frame) -> Dict[str, Any]:
+    """The offending *frame* with the source lines around it, and a caret under a syntax error."""
+    try:
+        with open(frame.filepath, encoding='utf-8', errors='replace') as source:
+            lines = source.read().splitlines()
+    except OSError:  # unreadable now: the traceback still tells where
+        lines = []
+    first = max(frame.lineno - _CONTEXT_LINES, 1)
+    last = min(frame.lineno + _CONTEXT_LINES, len(lines))
+    context = [{'number': number, 'text': lines[number - 1], 'offending': number == frame.lineno,
+                'caret': _caret(lines[number - 1], frame.columns)
+                if number == frame.lineno and frame.columns else ''}
+               for number in range(first, last + 1)]
+    return {'filepath': frame.filepath, 'lineno': frame.lineno, 'context': context}
+
+
+def _caret(line: str, columns: Tuple[int, int]) -> str:
+    """Carets under *columns* of *line*, aligned as Python aligns them (tabs kept)."""
+    start, end = columns
+    indent = ''.join(char if char.isspace() else ' ' for char in line[:start - 1])
+    return indent + '^' * (end - start)
+
+
+# -- reading an exception object ----------------------------------------------------------------
+
+def _earlier(report: traceback.TracebackException
+             ) -> Iterator[Tuple[str, traceback.TracebackException]]:
+    """The exceptions Python prints before *report*, the latest first, each
+    with how it led to the one after it (the one yielded before it)."""
+    while True:
+        if report.__cause__ is not None:
+            relation, report = RAISED_FROM, report.__cause__
+        elif report.__context__ is not None and not report.__suppress_context__:
+            relation, report = HANDLED_WHILE_RAISED, report.__context__
+        else:
+            return
+        yield relation, report
+
+
+def _raised_exception(report: traceback.TracebackException) -> RaisedException:
+    # Python prints a SyntaxError's place (indented lines) before the
+    # "Type: message" line, and notes after it.
+    lines = list(report.format_exception_only())
+    heading = next(index for index, line in enumerate(lines) if not line[:1].isspace())
+    exc_type, _, message = lines[heading].rstrip('\n').partition(': ')
+    notes = ''.join(lines[heading + 1:])
+    frames = [Frame(summary.filename, summary.lineno or 0, summary.name, summary.line or '')
+              for summary in report.stack]
+    syntax_error_place = _syntax_error_frame(report)
+    if syntax_error_place is not None:
+        frames.append(syntax_error_place)
+    return RaisedException(exc_type, (message + '\n' + notes).rstrip('\n'), tuple(frames))
+
+
+def _syntax_error_frame(report: traceback.TracebackException) -> Optional[Frame]:
+    """Where a SyntaxError points (file, line, columns), as a frame without a function."""
+    filepath = getattr(report, 'filename', None)  # set for SyntaxError and its subclasses only
+    if filepath is None or report.lineno is None:
+        return None
+    return Frame(filepath, int(report.lineno), '', (report.text or '').strip(),
+                 _syntax_error_columns(report))
+
+
+def _syntax_error_columns(report: traceback.TracebackException) -> Optional[Tuple[int, int]]:
+    """The columns a SyntaxError marks. Python marks at least one; a span
+    that ends on a later line is marked by its first column here, under the
+    line it starts on."""
+    offset = report.offset
+    if not offset or offset < 1:
+        return None
+    end_offset = getattr(report, 'end_offset', None)  # Python 3.10+
+    same_line = getattr(report, 'end_lineno', None) in (None, report.lineno)
+    return offset, (end_offset if same_line and end_offset and end_offset > offset else offset + 1)
+
+
+# -- parsing a traceback printed as text --------------------------------------------------------
+
+def _parse_traceback(traceback_string: str) -> RaisedException:
     lines = traceback_string[max(traceback_string.rfind(_TRACEBACK_START), 0):].splitlines()
     syntax_frame, lines = _split_syntax_error(lines)
     lines = _one_source_line_per_frame(lines)
@@ -95,15 +307,12 @@ def parse_traceback(traceback_string: str) -> Dict[str, Any]:
         parsed = ParsedException.from_string('\n'.join(lines))
     except ValueError:  # not a traceback: show the last line as the error
         exc_type, _, exc_msg = (lines or [''])[-1].partition(': ')
-        frames = [syntax_frame] if syntax_frame else []
-        return {'exc_type': exc_type.strip(), 'exc_msg': exc_msg, 'frames': frames,
-                'location': _location(frames)}
-    frames = [_frame(raw['filepath'], raw['lineno'], raw['funcname'], raw.get('source_line', ''))
-              for raw in parsed.frames]
+        return RaisedException(exc_type.strip(), exc_msg, (syntax_frame,) if syntax_frame else ())
+    frames = [Frame(raw['filepath'], int(raw['lineno']), raw['funcname'],
+                    raw.get('source_line', '').strip()) for raw in parsed.frames]
     if syntax_frame:
         frames.append(syntax_frame)
-    return {'exc_type': parsed.exc_type, 'exc_msg': parsed.exc_msg, 'frames': frames,
-            'location': _location(frames)}
+    return RaisedException(parsed.exc_type, parsed.exc_msg, tuple(frames))
 
 
 def _one_source_line_per_frame(lines: List[str]) -> List[str]:
@@ -128,7 +337,7 @@ def _one_source_line_per_frame(lines: List[str]) -> List[str]:
     return kept
 
 
-def _split_syntax_error(lines: List[str]) -> Tuple[Optional[Dict[str, Any]], List[str]]:
+def _split_syntax_error(lines: List[str]) -> Tuple[Optional[Frame], List[str]]:
     """Take out the ``File "...", line N`` block a SyntaxError prints after the frames.
 
     That block has no function name, then the source line and a caret; the
@@ -139,41 +348,23 @@ def _split_syntax_error(lines: List[str]) -> Tuple[Optional[Dict[str, Any]], Lis
         if match:
             source = lines[index + 1] if index + 1 < len(lines) - 1 else ''
             exception_line = [text for text in lines[index + 1:] if text and not text[0].isspace()]
-            frame = _frame(match['filepath'], match['lineno'], '', source)
+            frame = Frame(match['filepath'], int(match['lineno']), '', source.strip())
             return frame, lines[:index] + exception_line[-1:]
     return None, lines
 
 
-def _frame(filepath: str, lineno: Any, funcname: str, source_line: str) -> Dict[str, Any]:
-    return {'filepath': filepath, 'lineno': int(lineno), 'funcname': funcname,
-            'source_line': source_line.strip(),
-            'user': os.path.isfile(filepath) and not _is_library(filepath)}
+# -- files --------------------------------------------------------------------------------------
 
-
-def _location(frames: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
-    readable = [frame for frame in frames if os.path.isfile(frame['filepath'])]
-    users = [frame for frame in readable if frame['user']]
-    if not (users or readable):
-        return None
-    frame = (users or readable)[-1]
-    try:
-        with open(frame['filepath'], encoding='utf-8', errors='replace') as source:
-            lines = source.read().splitlines()
-    except OSError:  # unreadable now: the traceback still tells where
-        lines = []
-    first = max(frame['lineno'] - _CONTEXT_LINES, 1)
-    context = [{'number': number, 'text': lines[number - 1],
-                'offending': number == frame['lineno']}
-               for number in range(first, min(frame['lineno'] + _CONTEXT_LINES, len(lines)) + 1)]
-    return {'filepath': frame['filepath'], 'lineno': frame['lineno'], 'context': context}
+@functools.lru_cache(maxsize=None)
+def _library_roots() -> Tuple[str, ...]:
+    roots = {sysconfig.get_path(name) for name in ('stdlib', 'platstdlib', 'purelib', 'platlib')}
+    return tuple(root for root in roots | {_CLASTIC_DIR} if root)
 
 
 def _is_library(path: str) -> bool:
     """Whether *path* belongs to Python, an installed package or clastic itself."""
-    roots = {sysconfig.get_path(name) for name in ('stdlib', 'platstdlib', 'purelib', 'platlib')}
-    roots.add(_CLASTIC_DIR)
     path = os.path.abspath(path)
-    return any(path == root or path.startswith(root + os.sep) for root in roots if root)
+    return any(os.path.commonpath([path, root]) == root for root in _library_roots())
 
 
 def _asset(name: str) -> str:

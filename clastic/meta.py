@@ -19,9 +19,10 @@ Mount it in any application, at any prefix::
     [('SECRET_KEY', 'redacted'), ('db', "'postgresql://admin:***@db/x'"), ('greeting', "'hi'")]
 
 The page shows the routes (pattern, methods, endpoint, render and where
-each argument of the chain comes from), the middlewares, the resources
-(secret-looking names redacted, and URL passwords in any value), the
-process, the host, Python and the resource usage. Each section is
+each argument of the chain comes from), the middlewares (the arguments of
+their layers once, not under every route), the resources (secret-looking
+names redacted, and URL passwords in any value), the process, the host,
+Python and the resource usage. Each section is
 collected by a *peripheral*: any object with a ``name`` and a
 ``collect(application)`` method returning a mapping of JSON-serializable
 values (see :class:`Peripheral`).
@@ -29,6 +30,7 @@ values (see :class:`Peripheral`).
 Meta is a development tool: nothing mounts it in production unless you do.
 """
 
+import collections
 import datetime
 import getpass
 import importlib.resources
@@ -40,19 +42,20 @@ import re
 import reprlib
 import socket
 import sys
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import ashes
 
-from ._inject import callable_info
-from ._wrappers import FastResponse
+from ._introspect import CallableInfo, callable_info
+from ._wrappers import FastResponse, Request
 from .application import Application
 from .route import GET
 
 __all__ = ['MetaApplication', 'META_ASSETS_APP', 'Peripheral', 'ApplicationPeripheral',
            'ProcessPeripheral', 'HostPeripheral', 'PythonPeripheral',
-           'ResourceUsagePeripheral', 'default_peripherals', 'is_secret_name',
-           'redact_url_passwords', 'short_repr', 'type_name', 'load_asset_templates']
+           'ResourceUsagePeripheral', 'default_peripherals', 'describe_routes', 'dotted_name',
+           'group_by_function', 'is_secret_name', 'redact_url_passwords', 'short_repr',
+           'type_name', 'load_asset_templates']
 
 # A resource whose name contains any of these, in any case, is shown redacted.
 _SECRET_NAME_RE = re.compile(r'secret|key|password|passwd|token|credential|auth', re.IGNORECASE)
@@ -162,22 +165,88 @@ def type_name(value: Any) -> str:
     return f'{kind.__module__}.{kind.__qualname__}'
 
 
-def _unwrapped(func: Any) -> Any:
-    try:
-        return inspect.unwrap(func)
-    except ValueError:  # a __wrapped__ cycle: describe the outer function
-        return func
-
-
-def _callable_names(func: Any) -> Dict[str, Optional[str]]:
-    """``{'module_name', 'name'}`` of a function, method or callable object."""
-    info = callable_info(func)
+def _names(info: CallableInfo) -> Dict[str, Optional[str]]:
+    """``{'module_name', 'name'}``: how the meta data names a callable."""
     return {'module_name': info.module, 'name': info.name}
 
 
-def _dotted(names: Mapping[str, Optional[str]]) -> str:
-    module = names['module_name']
-    return f'{module}.{names["name"]}' if module and module != 'builtins' else str(names['name'])
+def dotted_name(names: Mapping[str, Any]) -> str:
+    """``module.name`` of an endpoint or middleware as :func:`describe_routes` and
+    :class:`ApplicationPeripheral` name it (``module_name`` and ``name``).
+
+    >>> dotted_name({'module_name': 'shop', 'name': 'Cart.total'}), dotted_name(
+    ...     {'module_name': 'builtins', 'name': 'len'})
+    ('shop.Cart.total', 'len')
+    """
+    return CallableInfo(names['module_name'], names['name'], None, None).dotted
+
+
+def describe_routes(application: Application) -> Dict[str, List[Dict[str, Any]]]:
+    """The routes of *application*, and the arguments of its own middleware layers once.
+
+    ``routes`` lists each route: pattern, methods, endpoint, render,
+    middlewares and ``arguments``, every parameter of its chain
+    (``BoundRoute.argument_sources()``), each marked ``shared`` when it is
+    an argument of a layer of the application's own middlewares, which every
+    route runs. ``middleware_arguments`` lists those once
+    (``Application.middleware_argument_sources()``); a source that differs
+    from route to route reads ``'varies by route'`` there.
+
+    >>> from clastic import Application, Middleware, render_basic
+    >>> class Locale(Middleware):
+    ...     provides = ('locale',)
+    ...     def request(self, next, lang='en'):
+    ...         return next(locale=lang)
+    >>> app = Application([('/', lambda locale: locale, render_basic),
+    ...                    ('/<lang>/', lambda locale: locale, render_basic)],
+    ...                   middlewares=[Locale()])
+    >>> described = describe_routes(app)
+    >>> [(row['argument'], row['source']) for row in described['middleware_arguments']]
+    [('next', 'builtin'), ('lang', 'varies by route')]
+    >>> [(row['argument'], row['source'], row['shared'])
+    ...  for row in described['routes'][1]['arguments'] if row['function'].startswith('middleware')]
+    [('next', 'builtin', True), ('lang', 'url', True)]
+    """
+    return {'routes': [_route_info(route) for route in application.iter_routes()],
+            'middleware_arguments': [_argument_info(row)
+                                     for row in application.middleware_argument_sources()]}
+
+
+def _route_info(route: Any) -> Dict[str, Any]:
+    return {
+        'pattern': route.pattern,
+        'methods': sorted(route.methods) if route.methods is not None else None,
+        'endpoint': _endpoint_info(route.endpoint),
+        'render': None if route.render is None else callable_info(route.render).dotted,
+        'middlewares': [type(mw).__name__ for mw in route.middlewares],
+        'arguments': _marked_arguments(route),
+    }
+
+
+def _marked_arguments(route: Any) -> List[Dict[str, Any]]:
+    """Every argument of *route*'s chain, marked ``shared`` when it belongs to
+    the application's own middlewares: the rows that
+    ``argument_sources(application_layers=False)`` leaves out."""
+    # Rows are told apart by value: two equal rows (a type of middleware that
+    # is not unique, on the application and on the route) are interchangeable.
+    own = collections.Counter(route.argument_sources(application_layers=False))
+    rows = []
+    for row in route.argument_sources():
+        shared = own[row] == 0
+        if not shared:
+            own[row] -= 1
+        rows.append({**_argument_info(row), 'shared': shared})
+    return rows
+
+
+def _argument_info(row: Tuple[str, str, str]) -> Dict[str, Any]:
+    function, argument, source = row
+    return {'function': function, 'argument': argument, 'source': source}
+
+
+def _endpoint_info(endpoint: Any) -> Dict[str, Any]:
+    info = callable_info(endpoint)
+    return {**_names(info), 'file': info.file, 'line': info.line, 'doc': inspect.getdoc(endpoint)}
 
 
 class Peripheral:
@@ -213,7 +282,7 @@ class ApplicationPeripheral(Peripheral):
     """The application serving the request: routes, middlewares, resources.
 
     Each route lists every argument of its chain and where its value comes
-    from (``BoundRoute.argument_sources()``). Resource values are shown as a
+    from (see :func:`describe_routes`). Resource values are shown as a
     short repr, or as ``redacted`` when the name looks secret.
 
     >>> from clastic import Application, Response
@@ -236,7 +305,7 @@ class ApplicationPeripheral(Peripheral):
             'error_handler': type_name(application.error_handler),
             'render_factory': (None if application.render_factory is None
                                else type_name(application.render_factory)),
-            'routes': [self._route_info(route) for route in application.iter_routes()],
+            **describe_routes(application),
             'middlewares': [self._middleware_info(mw) for mw in application.middlewares],
             'resources': [self._resource_info(name, value)
                           for name, value in sorted(application.resources.items(),
@@ -244,22 +313,9 @@ class ApplicationPeripheral(Peripheral):
         }
 
     @staticmethod
-    def _route_info(route: Any) -> Dict[str, Any]:
-        endpoint = _callable_names(route.endpoint)
-        return {
-            'pattern': route.pattern,
-            'methods': sorted(route.methods) if route.methods is not None else None,
-            'endpoint': {**endpoint, 'doc': inspect.getdoc(_unwrapped(route.endpoint))},
-            'render': None if route.render is None else _dotted(_callable_names(route.render)),
-            'middlewares': [type(mw).__name__ for mw in route.middlewares],
-            'arguments': [{'function': function, 'argument': argument, 'source': source}
-                          for function, argument, source in route.argument_sources()],
-        }
-
-    @staticmethod
     def _middleware_info(middleware: Any) -> Dict[str, Any]:
         # Only the type and what it provides: a middleware's repr may hold its secrets.
-        return {**_callable_names(type(middleware)),
+        return {**_names(callable_info(type(middleware))),
                 'provides': list(getattr(middleware, 'provides', ()))}
 
     @staticmethod
@@ -471,8 +527,13 @@ class MetaApplication(Application):
         body = json.dumps(self.collect(_application), indent=2, sort_keys=True)
         return FastResponse(body, mimetype='application/json')
 
-    def get_main(self, _application: Application) -> FastResponse:
-        """The meta page of the serving application, as HTML."""
+    def get_main(self, _application: Application, request: Request) -> FastResponse:
+        """The meta page of the serving application, as HTML.
+
+        The arguments of the application's own middleware layers are listed
+        once, in its section; with ``?layers=all``, under every route too.
+        """
+        all_layers = request.args.get('layers') == 'all'
         sections = []
         for peripheral in self.peripherals:
             data, error = _collect(peripheral, _application)
@@ -481,7 +542,7 @@ class MetaApplication(Application):
                 'name': peripheral.name,
                 'title': getattr(peripheral, 'title', '') or peripheral.name,
                 'error': error,
-                'app': _app_display(data) if is_app else None,
+                'app': _app_display(data, all_layers) if is_app else None,
                 'rows': None if (data is None or is_app) else _display_rows(data),
             })
         html = self._templates.render('meta/page.html', {
@@ -492,18 +553,28 @@ class MetaApplication(Application):
         return FastResponse(html, mimetype='text/html')
 
 
-def _app_display(data: Dict[str, Any]) -> Dict[str, Any]:
+def _app_display(data: Dict[str, Any], all_layers: bool) -> Dict[str, Any]:
     """The application data with the little the template cannot compute itself."""
-    routes = [{**route, 'endpoint_name': _dotted(route['endpoint']),
-               'functions': _group_by_function(route['arguments'])} for route in data['routes']]
-    middlewares = [{**mw, 'dotted_name': _dotted(mw)} for mw in data['middlewares']]
-    summary = _display_rows({key: value for key, value in data.items()
-                             if key not in ('routes', 'middlewares', 'resources')})
-    return {**data, 'routes': routes, 'middlewares': middlewares, 'summary': summary}
+    routes = [{**route, 'endpoint_name': dotted_name(route['endpoint']),
+               'functions': group_by_function([row for row in route['arguments']
+                                               if all_layers or not row['shared']])}
+              for route in data['routes']]
+    middlewares = [{**mw, 'dotted_name': dotted_name(mw)} for mw in data['middlewares']]
+    layers = group_by_function(data['middleware_arguments'])
+    summary = _display_rows({key: value for key, value in data.items() if key not in (
+        'routes', 'middlewares', 'middleware_arguments', 'resources')})
+    return {**data, 'routes': routes, 'middlewares': middlewares, 'summary': summary,
+            'layers': {'functions': layers} if layers else None, 'all_layers': all_layers}
 
 
-def _group_by_function(arguments: List[Dict[str, str]]) -> List[Dict[str, Any]]:
-    """``[{'function', 'arguments'}]``: argument rows under the function taking them."""
+def group_by_function(arguments: Iterable[Mapping[str, Any]]) -> List[Dict[str, Any]]:
+    """``[{'function', 'arguments'}]``: argument rows, in order, under the function taking them.
+
+    >>> rows = [{'function': 'endpoint f', 'argument': 'a'}, {'function': 'endpoint f', 'argument': 'b'},
+    ...         {'function': 'render g', 'argument': 'context'}]
+    >>> [(group['function'], len(group['arguments'])) for group in group_by_function(rows)]
+    [('endpoint f', 2), ('render g', 1)]
+    """
     groups: List[Dict[str, Any]] = []
     for row in arguments:
         if not groups or groups[-1]['function'] != row['function']:

@@ -16,10 +16,10 @@ the supervisor then starts a fresh child on the same socket.
 The child does not run ``python script.py`` directly: it runs the script (or
 the ``-m`` module) through :mod:`runpy` inside a ``try``. When the program
 cannot even start (a SyntaxError, an ImportError, a NameError from an
-unresolved argument...), the child serves the flaw page
-(:func:`clastic.flaw.create_app`) on the same socket instead, watching the
-script and every file the traceback names, so saving a fix restarts into the
-real application. Ctrl-C reaches both processes; the supervisor gives the
+unresolved argument...), the child serves the flaw page of the exception
+(:class:`clastic.flaw.Flaw`) on the same socket instead, watching the script
+and every file the traceback names, so saving a fix restarts into the real
+application. Ctrl-C reaches both processes; the supervisor gives the
 child a moment, then terminates it, and switches terminal echo back on.
 """
 
@@ -34,7 +34,6 @@ import socket
 import subprocess
 import sys
 import time
-import traceback
 import warnings
 from typing import Any, Iterable, Iterator, List, Optional, Sequence, Set, TextIO, Union
 
@@ -436,11 +435,13 @@ def _run_reloader_child() -> None:
 
 
 def _serve_flaw(exc: BaseException, extra_files: List[str], started: float) -> None:
-    from .flaw import create_app
+    from .flaw import Flaw, flaw_app
 
-    traceback_text = ''.join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    watched = sorted(set(extra_files) | _files_named(exc))
-    _say(traceback_text.rstrip())
+    flaw = Flaw.from_exception(exc)
+    # A module that failed to import is not among the loaded ones: only the
+    # traceback names it.
+    watched = sorted(set(extra_files) | flaw.files())
+    _say(flaw.printed.rstrip())
     # The reloader only sees changes after it starts watching: a fix saved
     # while the program was failing would otherwise be missed. (A clock-skewed
     # mtime in the future is no reason to restart again and again.)
@@ -452,19 +453,8 @@ def _serve_flaw(exc: BaseException, extra_files: List[str], started: float) -> N
     monitored = sorted(set(iter_monitor_files()) | set(watched))
     with socket.socket(fileno=os.dup(int(os.environ['WERKZEUG_SERVER_FD']))) as inherited:
         host, port = inherited.getsockname()[:2]
-    serving.run_simple(host, port, create_app(traceback_text, monitored), use_reloader=True,
+    serving.run_simple(host, port, flaw_app(flaw, monitored), use_reloader=True,
                        extra_files=watched)
-
-
-def _files_named(exc: BaseException) -> Set[str]:
-    """Existing files in the traceback of *exc* and of the exceptions it chains."""
-    files: Set[str] = set()
-    current: Optional[traceback.TracebackException] = traceback.TracebackException.from_exception(exc)
-    while current is not None:
-        files.update(frame.filename for frame in current.stack)
-        files.add(getattr(current, 'filename', None) or '')  # where a SyntaxError is
-        current = current.__cause__ or current.__context__
-    return {os.path.abspath(name) for name in files if os.path.isfile(name)}
 
 
 def iter_monitor_files() -> Iterator[str]:

@@ -73,6 +73,10 @@ def shop_dir(tmp_path):
     return tmp_path
 
 
+USER_LAYER = ('middleware UserMiddleware.request shop.UserMiddleware.request:'
+              ' next <- builtin, request <- builtin')
+
+
 def test_routes_prints_the_table(shop_dir):
     result = run_cli('routes', 'shop:app', cwd=shop_dir)
     assert result.returncode == 0, result.stderr
@@ -82,22 +86,38 @@ def test_routes_prints_the_table(shop_dir):
     assert 'render     clastic.render.simple.JSONRender' in out
     assert ('endpoint shop.item: item_id <- url, user <- middleware UserMiddleware,'
             ' db <- resources, sort <- default') in out
-    assert 'request <- builtin' in out
+    # The application's middleware once, on top, not under each route.
+    application, *routes = out.split('\n\n')
+    assert application.splitlines() == ['application-wide middleware layers, on every route',
+                                        '    ' + USER_LAYER]
+    assert len(routes) == 2 and USER_LAYER not in '\n'.join(routes)
+
+
+def test_routes_lists_every_layer_under_every_route_when_asked(shop_dir):
+    result = run_cli('routes', 'shop:app', '--all-layers', cwd=shop_dir)
+    assert result.returncode == 0, result.stderr
+    routes = result.stdout.split('\n\n')
+    assert [route.splitlines()[0] for route in routes] == ['/  [any method]',
+                                                            '/item/<item_id:int>  [any method]']
+    assert all('    ' + USER_LAYER in route.splitlines() for route in routes)
 
 
 def test_routes_json_for_machines(shop_dir):
     result = run_cli('routes', 'shop:app', '--json', cwd=shop_dir)
     assert result.returncode == 0, result.stderr
-    routes = json.loads(result.stdout)['routes']
+    described = json.loads(result.stdout)
+    routes = described['routes']
     assert [route['pattern'] for route in routes] == ['/', '/item/<item_id:int>']
     item = routes[1]
     assert item['methods'] is None
-    assert item['endpoint'] == {'module': 'shop', 'name': 'item',
+    assert item['endpoint'] == {'module_name': 'shop', 'name': 'item', 'doc': None,
                                 'file': str(shop_dir / 'shop.py'), 'line': ITEM_LINE}
-    sources = {arg['name']: arg['source'] for arg in item['arguments']
+    sources = {arg['argument']: arg['source'] for arg in item['arguments']
                if arg['function'].startswith('endpoint')}
     assert sources == {'item_id': 'url', 'user': 'middleware UserMiddleware', 'db': 'resources',
                        'sort': 'default'}
+    assert [(arg['argument'], arg['source']) for arg in described['middleware_arguments']] == [
+        ('next', 'builtin'), ('request', 'builtin')]
 
 
 def test_routes_of_an_app_built_by_a_factory(shop_dir):
@@ -147,9 +167,14 @@ def test_check_reports_a_syntax_error(tmp_path):
     ('shop:index', 'is a function, not a clastic Application'),
     ('shop:make_app', 'write shop:make_app()'),
     ('shop:app(1)', 'is not an attribute name'),
+    ('shop.nothing:app', "no module named 'shop.nothing'"),
     ('missing_file.py', 'missing_file.py: no such file'),
+    ('notes/todo.txt', 'notes/todo.txt: not a Python file'),
+    ('notes', "notes has no attribute 'app'"),  # a folder is a namespace package
 ])
 def test_check_explains_a_bad_target_in_one_line(shop_dir, target, message):
+    (shop_dir / 'notes').mkdir()
+    (shop_dir / 'notes' / 'todo.txt').write_text('app = 1\n')
     result = run_cli('check', target, cwd=shop_dir)
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
@@ -223,3 +248,176 @@ def test_serve_a_broken_target_exits_with_the_error(tmp_path):
     result = run_cli('serve', 'broken:app', '--port', str(free_port()), cwd=tmp_path)
     assert result.returncode == 1
     assert 'unresolved endpoint arguments' in result.stderr and 'Traceback' not in result.stderr
+
+
+# -- targets are imported as Python imports them ------------------------------------------------
+
+PACKAGE_WEB = '''from clastic import Application, render_basic
+
+from . import models
+from .views import greet
+
+app = Application([('/', greet, render_basic),
+                   ('/count', lambda: str(len(models.ITEMS)), render_basic)])
+'''
+
+
+def write_package(root: Path, greeting: str = 'hello from the views') -> Path:
+    """``root/project/shop/`` (a package with relative imports); returns the package folder."""
+    package = root / 'project' / 'shop'
+    package.mkdir(parents=True)
+    (package / '__init__.py').write_text('')
+    (package / 'models.py').write_text("ITEMS = ['apple', 'pear']\n")
+    (package / 'views.py').write_text(f'from . import models\n\ndef greet():\n'
+                                      f'    return {greeting!r}\n')
+    (package / 'web.py').write_text(PACKAGE_WEB)
+    return package
+
+
+@pytest.mark.parametrize('command', ['check', 'routes'])
+def test_a_file_with_relative_imports_loads_from_its_package(tmp_path, command):
+    package = write_package(tmp_path)
+    for cwd, target in [(tmp_path, 'project/shop/web.py:app'), (package, 'web.py'),
+                        (tmp_path / 'project', str(package / 'web.py'))]:
+        result = run_cli(command, target, cwd=cwd)
+        assert result.returncode == 0, result.stderr
+    result = run_cli('routes', 'project/shop/web.py', '--json', cwd=tmp_path)
+    [greet] = [route for route in json.loads(result.stdout)['routes'] if route['pattern'] == '/']
+    assert greet['endpoint']['module_name'] == 'shop.views'  # its dotted name, as Python knows it
+
+
+def test_the_module_form_of_a_package_target_still_works(tmp_path):
+    write_package(tmp_path)
+    result = run_cli('check', 'shop.web:app', cwd=tmp_path / 'project')
+    assert result.returncode == 0, result.stderr
+    assert 'shop.web:app: OK, 2 routes' in result.stdout
+
+
+def test_errors_inside_a_package_target_point_at_the_users_line(tmp_path):
+    package = write_package(tmp_path)
+    (package / 'views.py').write_text('from . import no_such_module\n')
+    result = run_cli('check', 'project/shop/web.py', cwd=tmp_path)
+    assert result.returncode == 1 and 'Traceback' not in result.stderr
+    assert "ImportError: cannot import name 'no_such_module' from 'shop'" in result.stderr
+    assert f"at {package / 'views.py'}:1: from . import no_such_module" in result.stderr
+
+
+STDLIB_NAMED_APP = '''import colorsys
+import email.message
+
+from clastic import Application, render_basic
+
+def content_type():
+    hue = colorsys.rgb_to_hsv(1.0, 0.0, 0.0)[0]
+    return email.message.Message().get_content_type() + ' ' + str(hue)
+
+app = Application([('/', content_type, render_basic)])
+'''
+SHADOW = "raise ImportError('the application folder shadowed the standard library')\n"
+
+
+def test_a_file_named_like_a_standard_module_shadows_nothing(tmp_path):
+    folder = tmp_path / 'mail'
+    folder.mkdir()
+    (folder / 'email.py').write_text(STDLIB_NAMED_APP)  # itself named like the standard email
+    (folder / 'colorsys.py').write_text(SHADOW)  # beside the application
+    result = run_cli('routes', 'mail/email.py', '--json', cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    [route] = json.loads(result.stdout)['routes']
+    assert route['endpoint']['module_name'] == '__clastic_target__.email'
+    port = free_port()
+    log = tmp_path / 'serve.log'
+    proc = start(['-m', 'clastic', 'serve', 'mail/email.py', '--port', port, '--no-reloader'],
+                 tmp_path, log)
+    try:
+        wait_serving(port, proc, log)
+        assert fetch(port, '/')[:2] == (200, 'text/plain 0.0')
+    finally:
+        stop(proc)
+
+
+def test_a_package_named_like_a_standard_module_shadows_nothing(tmp_path):
+    package = tmp_path / 'src' / 'json'
+    package.mkdir(parents=True)
+    (package / '__init__.py').write_text('')
+    (package / 'helpers.py').write_text("TITLE = 'from the helpers'\n")
+    (package / 'web.py').write_text('from clastic import Application, render_basic\n'
+                                    'from .helpers import TITLE\n'
+                                    "app = Application([('/', lambda: TITLE, render_basic)])\n")
+    result = run_cli('routes', 'src/json/web.py', '--json', cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)['routes'][0]['endpoint']['module_name'] == (
+        '__clastic_target__.json.web')
+
+
+def test_the_applications_folder_never_shadows_what_clastic_imports(tmp_path):
+    # The meta page imports resource when it is asked for the resource usage.
+    (tmp_path / 'resource.py').write_text(SHADOW)
+    (tmp_path / 'web.py').write_text(SHOP_MODULE)
+    port = free_port()
+    log = tmp_path / 'serve.log'
+    proc = start(['-m', 'clastic', 'serve', 'web.py', '--port', port, '--no-reloader'],
+                 tmp_path, log)
+    try:
+        wait_serving(port, proc, log)
+        status, body, _ = fetch(port, '/_meta/json/')
+        assert status == 200 and 'ru_maxrss' in json.loads(body)['rusage'], body
+    finally:
+        stop(proc)
+
+
+def test_serve_reloads_a_package_target_through_the_flaw_page(tmp_path):
+    package = write_package(tmp_path, 'version 1')
+    port = free_port()
+    log = tmp_path / 'serve.log'
+    proc = start(['-m', 'clastic', 'serve', 'project/shop/web.py', '--port', port, '--no-meta'],
+                 tmp_path, log)
+    try:
+        wait_serving(port, proc, log)
+        assert fetch(port, '/')[:2] == (200, 'version 1')
+        views = (package / 'views.py').read_text()
+
+        edit(package / 'views.py', views.replace('def greet():', 'def greet(:'))
+        poll(lambda: fetch(port)[0] == 500 and 'SyntaxError' in fetch(port)[1], RELOAD_DEADLINE,
+             'the flaw page of a package module', log)
+        assert 'def greet(:' in fetch(port)[1] and str(package / 'views.py') in fetch(port)[1]
+
+        edit(package / 'views.py', views.replace('version 1', 'version 2'))
+        poll(lambda: fetch(port)[:2] == (200, 'version 2'), RELOAD_DEADLINE, 'the fixed package',
+             log)
+        assert fetch(port, '/count')[:2] == (200, '2')
+    finally:
+        stop(proc)
+
+
+# -- generated code and help --------------------------------------------------------------------
+
+def test_routes_source_prints_the_generated_code_of_one_pattern(shop_dir, monkeypatch):
+    result = run_cli('routes', 'shop:app', '--source', '/item/<item_id:int>', cwd=shop_dir)
+    assert result.returncode == 0, result.stderr
+    monkeypatch.chdir(shop_dir)
+    monkeypatch.syspath_prepend(str(shop_dir))  # and sys.path is restored afterwards
+    [route] = [route for route in cli.load_target('shop:app').routes
+               if route.pattern == '/item/<item_id:int>']
+    assert result.stdout == ''.join(
+        f'# /item/<item_id:int> [any method]: the {title}\n' + source.rstrip('\n') + '\n\n'
+        for title, source in [('chain', route.chain_source), ('matcher', route.matcher_source),
+                              ('error renderers', route.error_renderer_source)])
+
+
+def test_routes_source_of_an_unknown_pattern_is_an_error(shop_dir):
+    result = run_cli('routes', 'shop:app', '--source', '/item', cwd=shop_dir)
+    assert result.returncode == 1 and result.stdout == ''
+    assert result.stderr.strip() == "clastic routes: no route has the pattern '/item'"
+
+
+@pytest.mark.parametrize('command', [[], ['routes'], ['check'], ['serve']])
+def test_help_is_plain_text_within_80_columns(tmp_path, command):
+    env = dict(child_env(), COLUMNS='200', FORCE_COLOR='1', TERM='xterm-256color')
+    result = subprocess.run([sys.executable, '-m', 'clastic', *command, '--help'],
+                            cwd=str(tmp_path), env=env, capture_output=True, text=True,
+                            timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert '\x1b' not in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80, result.stdout
+    assert len(result.stdout.splitlines()) > 5

@@ -18,16 +18,8 @@ from hypothesis import strategies as st
 from werkzeug.wrappers import Response
 
 from clastic import S_STRICT, Application, render_basic
-from clastic._pattern import (
-    BUILTIN_CONVERTERS,
-    MAX_PATH_LENGTH,
-    MAX_PATH_SEGMENTS,
-    Binding,
-    Converter,
-    ConverterError,
-    Pattern,
-    parse_pattern,
-)
+from clastic._converters import BUILTIN_CONVERTERS, Converter, ConverterError
+from clastic._pattern import MAX_PATH_LENGTH, MAX_PATH_SEGMENTS, Binding, Pattern, parse_pattern
 from clastic.errors import ErrorHandler
 
 ISSUE_PATTERN = '/q/<a+>/<b+>/<c+>/<d+>/end'

@@ -6,7 +6,7 @@ import platform
 import re
 import socket
 import sys
-from html import escape
+from html import escape, unescape
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from werkzeug.wrappers import Response
 
-from clastic import Application, Middleware, render_basic
+from clastic import Application, Middleware, Route, render_basic
 from clastic.meta import (
     META_ASSETS_APP,
     ApplicationPeripheral,
@@ -110,42 +110,156 @@ def test_json_top_level_keys_are_the_peripherals():
 def test_json_route_has_pattern_methods_endpoint_render_and_argument_sources():
     route = route_info(get_json(make_app()), '/user/<user_id:int>')
     assert route['endpoint'] == {'module_name': __name__, 'name': 'profile',
-                                 'doc': "Show a user's profile."}
+                                 'doc': "Show a user's profile.", 'file': __file__,
+                                 'line': profile.__code__.co_firstlineno}
     assert route['methods'] is None
     assert route['render'] == 'clastic.render.simple.BasicRender'
     endpoint_rows = [(a['argument'], a['source']) for a in route['arguments']
                      if a['function'].startswith('endpoint ')]
     assert endpoint_rows == EXPECTED_PROFILE_SOURCES
-    middleware_rows = [(a['argument'], a['source']) for a in route['arguments']
+    middleware_rows = [(a['argument'], a['source'], a['shared']) for a in route['arguments']
                        if a['function'].startswith('middleware UserMiddleware.request')]
-    assert middleware_rows == [('next', 'builtin'), ('request', 'builtin')]
+    assert middleware_rows == [('next', 'builtin', True), ('request', 'builtin', True)]
+    assert not any(a['shared'] for a in route['arguments']
+                   if not a['function'].startswith('middleware '))
     assert route['middlewares'] == ['UserMiddleware']
 
 
-def argument_rows(html):
-    """``(function, argument, source)`` read from the routes' argument tables."""
+def argument_rows(table):
+    """``(function, argument, source)`` read from an argument table."""
     found = []
-    for table in re.findall(r'<table class="arguments">(.*?)</table>', html, re.DOTALL):
-        function = None
-        for row in table_rows(table):
-            if len(row) == 1:
-                function = row[0]
-            else:
-                found.append((function, *row))
+    function = None
+    for row in table_rows(table):
+        if len(row) == 1:
+            function = row[0]
+        else:
+            found.append((function, *row))
     return found
 
 
+def route_arguments(html):
+    """``{pattern: [(function, argument, source), ...]}`` read from the routes table."""
+    routes = html[html.index('<table class="routes">'):html.index('<h3>Middlewares</h3>')]
+    return {unescape(pattern): argument_rows(table) for pattern, table in re.findall(
+        r'<tr>\s*<td><code>([^<]*)</code></td>.*?<table class="arguments">(.*?)</table>',
+        routes, re.DOTALL)}
+
+
+def application_arguments(html):
+    """The rows of the application-wide layers' argument table, under Middlewares."""
+    middlewares = html[html.index('<h3>Middlewares</h3>'):html.index('<h3>Resources</h3>')]
+    tables = re.findall(r'<table class="arguments">(.*?)</table>', middlewares, re.DOTALL)
+    return [row for table in tables for row in argument_rows(table)]
+
+
 def test_html_lists_every_argument_with_its_source():
-    rows = argument_rows(get_html(make_app()))
+    html = get_html(make_app())
+    rows = route_arguments(html)['/user/<user_id:int>']
     endpoint_rows = [(argument, source) for function, argument, source in rows
                      if function.startswith(f'endpoint {__name__}.profile')]
     assert endpoint_rows == EXPECTED_PROFILE_SOURCES
-    middleware_rows = [(argument, source) for function, argument, source in rows
-                       if function.startswith('middleware UserMiddleware.request')]
-    assert set(middleware_rows) == {('next', 'builtin'), ('request', 'builtin')}
     render_rows = [(argument, source) for function, argument, source in rows
                    if function.startswith('render clastic.render.simple.BasicRender')]
     assert ('context', 'builtin') in render_rows
+    middleware_rows = [(argument, source) for function, argument, source
+                       in application_arguments(html)
+                       if function.startswith('middleware UserMiddleware.request')]
+    assert middleware_rows == [('next', 'builtin'), ('request', 'builtin')]
+
+
+class LocaleMiddleware(Middleware):
+    provides = ('locale',)
+
+    def request(self, next, lang='en'):
+        return next(locale=lang)
+
+
+class TimingMiddleware(Middleware):
+    def request(self, next):
+        return next()
+
+
+def make_layered_app():
+    """Two application-wide middlewares (the locale's ``lang`` comes from the
+    URL on one route only) and one route with a middleware of its own."""
+    return Application([('/', lambda user, locale: f'{user} {locale}', render_basic),
+                        Route('/in/<lang>/', lambda locale: locale, render_basic,
+                              middlewares=[TimingMiddleware()]),
+                        ('/_meta/', MetaApplication())],
+                       middlewares=[UserMiddleware(), LocaleMiddleware()])
+
+
+VARIES_BY_ROUTE = 'varies by route'
+
+
+def middleware_rows(rows, name):
+    return [row[1:] for row in rows if row[0].startswith(f'middleware {name}.')]
+
+
+def test_json_describes_application_wide_layers_once():
+    app_info = get_json(make_layered_app())['app']
+    shared = [(row['function'].split()[1], row['argument'], row['source'])
+              for row in app_info['middleware_arguments']]
+    assert shared == [('UserMiddleware.request', 'next', 'builtin'),
+                      ('UserMiddleware.request', 'request', 'builtin'),
+                      ('LocaleMiddleware.request', 'next', 'builtin'),
+                      ('LocaleMiddleware.request', 'lang', VARIES_BY_ROUTE)]
+    # Every route still lists its whole chain, application-wide rows marked.
+    for pattern, lang_source in [('/', 'default'), ('/in/<lang>/', 'url')]:
+        rows = [(row['argument'], row['source'], row['shared'])
+                for row in route_info({'app': app_info}, pattern)['arguments']
+                if row['function'].startswith('middleware LocaleMiddleware.')]
+        assert rows == [('next', 'builtin', True), ('lang', lang_source, True)]
+    timing = [row for row in route_info({'app': app_info}, '/in/<lang>/')['arguments']
+              if row['function'].startswith('middleware TimingMiddleware.')]
+    assert timing and not any(row['shared'] for row in timing)
+
+
+def test_a_route_middleware_of_an_application_middlewares_type_stays_on_the_route():
+    class Tag(Middleware):
+        unique = False  # so the route keeps its own besides the application's
+
+        def request(self, next):
+            return next()
+
+    app = Application([Route('/tagged', lambda: Response('x'), middlewares=[Tag()]),
+                       ('/plain', lambda: Response('y')), ('/_meta/', MetaApplication())],
+                      middlewares=[Tag()])
+    app_info = get_json(app)['app']
+    assert [(row['argument'], row['source']) for row in app_info['middleware_arguments']] == [
+        ('next', 'builtin')]
+    tags = {route['pattern']: [row['shared'] for row in route['arguments']
+                               if row['function'].startswith('middleware Tag.')]
+            for route in app_info['routes'] if route['pattern'] in ('/tagged', '/plain')}
+    assert tags == {'/tagged': [False, True], '/plain': [True]}
+    assert middleware_rows(route_arguments(get_html(app))['/tagged'], 'Tag') == [
+        ('next', 'builtin')]
+
+
+def test_html_lists_application_wide_layers_once_unless_asked():
+    app = make_layered_app()
+    html = get_html(app)
+    assert middleware_rows(application_arguments(html), 'UserMiddleware') == [
+        ('next', 'builtin'), ('request', 'builtin')]
+    assert middleware_rows(application_arguments(html), 'LocaleMiddleware') == [
+        ('next', 'builtin'), ('lang', VARIES_BY_ROUTE)]
+    routes = route_arguments(html)
+    for pattern in ('/', '/in/<lang>/'):
+        assert middleware_rows(routes[pattern], 'UserMiddleware') == []
+        assert middleware_rows(routes[pattern], 'LocaleMiddleware') == []
+    assert middleware_rows(routes['/in/<lang>/'], 'TimingMiddleware') == [('next', 'builtin')]
+
+    [every_route_href] = re.findall(r'<a href="([^"]+)">List them under every route too</a>', html)
+    html = get_html(app, urljoin('http://localhost/_meta/', every_route_href))
+    routes = route_arguments(html)
+    for pattern, lang_source in [('/', 'default'), ('/in/<lang>/', 'url')]:
+        assert middleware_rows(routes[pattern], 'UserMiddleware') == [
+            ('next', 'builtin'), ('request', 'builtin')]
+        assert middleware_rows(routes[pattern], 'LocaleMiddleware') == [
+            ('next', 'builtin'), ('lang', lang_source)]
+    [once_href] = re.findall(r'<a href="([^"]+)">List them once, under Middlewares</a>', html)
+    html = get_html(app, urljoin('http://localhost/_meta/?layers=all', once_href))
+    assert middleware_rows(route_arguments(html)['/'], 'UserMiddleware') == []
 
 
 def test_html_lists_route_pattern_methods_and_endpoint():
@@ -176,9 +290,10 @@ def test_endpoint_names_of_methods_callable_objects_and_lambdas():
     qualname = Greeter.__qualname__
     assert route_info(info, '/call')['endpoint']['name'] == qualname
     assert route_info(info, '/method')['endpoint']['name'] == qualname + '.greet'
-    assert route_info(info, '/lambda')['endpoint'] == {
-        'module_name': __name__, 'name': 'test_endpoint_names_of_methods_callable_objects'
-        '_and_lambdas.<locals>.<lambda>', 'doc': None}
+    lambda_endpoint = route_info(info, '/lambda')['endpoint']
+    assert (lambda_endpoint['module_name'], lambda_endpoint['name'], lambda_endpoint['doc']) == (
+        __name__, 'test_endpoint_names_of_methods_callable_objects_and_lambdas.<locals>.<lambda>',
+        None)
 
 
 SECRET_NAMES = ['SECRET_KEY', 'api_token', 'db_password', 'auth_header', 'passwd',

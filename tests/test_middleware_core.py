@@ -433,8 +433,8 @@ def test_middleware_without_a_phase_adds_no_call_to_that_phase():
     assert stack_depth_in('render', endpoint_only) == stack_depth_in('render', [])
 
 
-def test_next_with_an_undeclared_name_names_the_middleware():
-    from clastic._inject import UndeclaredProvide
+def test_next_with_an_undeclared_name_fails_at_construction_naming_the_middleware():
+    from clastic._chain_runtime import UndeclaredProvide
 
     class Sloppy(Middleware):
         provides = ('user',)
@@ -442,30 +442,39 @@ def test_next_with_an_undeclared_name_names_the_middleware():
         def request(self, next):
             return next(user='ann', usr='typo')
 
-    app = Application([('/', lambda user: Response(user))], middlewares=[Sloppy()],
-                      error_handler=ErrorHandler(reraise_uncaught=True))
     with pytest.raises(UndeclaredProvide) as caught:
-        app.get_local_client().get('/')
+        Application([('/', lambda user: Response(user))], middlewares=[Sloppy()])
     message = str(caught.value)
-    assert 'middleware Sloppy' in message and "'usr'" in message and "['user']" in message
-    assert '_c_' not in message  # nothing of the generated chain's internals
-    assert isinstance(caught.value.__cause__, TypeError)
+    line = inspect.getsourcelines(Sloppy.request)[1] + 1
+    assert "middleware Sloppy.request() calls next() with 'usr'" in message
+    assert f'line {line} of {__file__}' in message and "['user']" in message
+    assert "route '/'" in message and '_c_' not in message
 
 
-def test_chain_source_names_layers_and_phases():
-    class Auth(Middleware):
+def test_names_passed_to_next_from_a_mapping_are_checked_by_python_naming_the_middleware():
+    class Sloppy(Middleware):
         provides = ('user',)
 
         def request(self, next):
-            return next(user='ann')
+            return next(**{'usr': 'typo'})
 
-        def render(self, next, context):
-            return next()
+    app = Application([('/', lambda user: Response(user))], middlewares=[Sloppy()],
+                      error_handler=ErrorHandler(reraise_uncaught=True))
+    with pytest.raises(TypeError, match=r"Sloppy_request\(\) got an unexpected keyword argument 'usr'"):
+        app.get_local_client().get('/')
 
-    app = Application([('/', lambda user: user, render_basic)], middlewares=[Auth()])
-    source = app.routes[0]._execute.chain_source
-    assert 'def _c_next0_Auth_request(user=None):' in source
-    assert '_c_mw1_Auth_render(' in source
+
+def test_a_next_of_another_scope_is_not_mistaken_for_the_chains():
+    class Careful(Middleware):
+        provides = ('user',)
+
+        def request(self, next, request):
+            def first(next):  # a parameter of its own, not the chain's next
+                return next(default='none')
+            return next(user=first(lambda default: default))
+
+    app = Application([('/', lambda user: Response(user))], middlewares=[Careful()])
+    assert body(app) == 'none'
 
 
 @pytest.mark.parametrize('name', ['class', '_c_endpoint', '1x'])

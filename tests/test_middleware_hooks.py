@@ -9,7 +9,7 @@ import inspect
 import pytest
 
 from clastic import Application, Middleware, Response, render_basic
-from clastic._inject import UndeclaredProvide
+from clastic._chain_runtime import UndeclaredProvide
 from clastic.errors import ErrorHandler, NotFound
 
 
@@ -287,14 +287,6 @@ def test_make_middleware_chain_runs_hooks():
     assert chain(name='world') == 'Hello, world!'
 
 
-def test_chain_source_shows_hooks_inline():
-    app = Application([('/', lambda locale: locale, render_basic)], middlewares=[Locale()])
-    source = app.routes[0].chain_source
-    assert '_c_provided = _c_mw0_Locale_before_request(request)' in source
-    assert '_c_mw0_Locale_after_request(_c_result0, locale)' in source
-    assert 'def _c_next' not in source
-
-
 def test_argument_sources_and_required_args_cover_hooks():
     class NeedsDb(Middleware):
         provides = ('user',)
@@ -359,11 +351,3 @@ def test_a_resource_or_binding_named_like_a_builtin_does_not_break_the_chain():
     app = Application([('/<isinstance>', lambda isinstance, TypeError: f'{isinstance} {TypeError}',
                         render_basic)], resources={'TypeError': 'fine'}, middlewares=[Locale()])
     assert client(app).get('/still').get_data(as_text=True) == 'still fine'
-
-
-def test_chain_values_are_the_globals_of_the_compiled_chain():
-    def endpoint():
-        return Response('ok')
-    route = Application([('/', endpoint)], resources={'db': 'sqlite'}).routes[0]
-    assert route.chain.__globals__['_c_endpoint'] is endpoint
-    assert route.chain_source.startswith('# bound per chain: _c_endpoint')

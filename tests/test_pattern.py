@@ -348,28 +348,3 @@ def test_pattern_errors_are_clastic_route_classes():
     assert InvalidPattern is route.InvalidPattern
     assert InvalidPattern.__module__ == 'clastic.route'
     assert route.InvalidMethod.__module__ == route.InvalidEndpoint.__module__ == 'clastic.route'
-
-
-@pytest.mark.parametrize('text, path, line', [
-    ('/user/<n:boomy>/', '/user/3/', '_v0 = _convert_v0(_v0)'),
-    ('/files/<names+boomy>', '/files/a/b', '_raw = _convert_v0(_raw)'),
-    ('/<a+boomy>/<b*>', '/a/b', '_raw = _convert(_raw)'),  # the search reads with generated code
-])
-def test_matchers_are_generated_code_shown_in_tracebacks(text, path, line):
-    import traceback
-
-    from clastic._pattern import Converter, ConverterError
-
-    def boom(text):
-        raise RuntimeError('converter bug')
-    pattern = Pattern(text, {'boomy': Converter(r'.+', boom, str), 'unicode': Converter(r'.+', str, str)})
-    with pytest.raises(ConverterError) as caught:
-        pattern.match(path)
-    assert isinstance(caught.value.__cause__, RuntimeError)
-    shown = ''.join(traceback.format_exception(type(caught.value), caught.value, caught.value.__traceback__))
-    assert line in shown and repr(text) in shown
-
-
-@pytest.mark.parametrize('text', ['/user/<n:int>/', '/files/<names+>', '/a/<b?int>/c', '/<rest*>'])
-def test_patterns_with_at_most_one_variable_binding_match_with_readable_source(text):
-    assert '\ndef match(path):\n' in Pattern(text).matcher_source

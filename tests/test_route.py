@@ -1,12 +1,10 @@
-"""BoundRoute's public protocol: match, chain, execute, chain_source, url building."""
-
-import linecache
-import traceback
+"""BoundRoute's public protocol: match, chain, execute, url building (generated code:
+test_generated_code.py)."""
 
 import pytest
 from werkzeug.test import EnvironBuilder
 
-from clastic import GET, Application, Middleware, Response, Route, render_basic
+from clastic import GET, Application, Response, Route, render_basic
 from clastic._dispatch import DispatchState
 from clastic.route import Match
 
@@ -59,30 +57,6 @@ def test_execute_passes_a_dispatch_state_to_the_chain():
     route.execute(request_for(), _dispatch_state=state)
     route.execute(request_for())
     assert seen[0] is state and isinstance(seen[1], DispatchState)
-
-
-def test_chain_source_is_the_code_that_runs_and_tracebacks_show_it():
-    class Audit(Middleware):
-        def request(self, next):
-            return next()
-
-    def broken():
-        raise RuntimeError('in the endpoint')
-    route = Application([('/', broken, render_basic)], middlewares=[Audit()]).routes[0]
-    source = route.chain_source
-    assert 'def _c_next0_Audit_request():' in source
-    assert '_c_mw0_Audit_request(_c_next0_Audit_request)' in source
-    filename = route.chain.__code__.co_filename
-    assert ''.join(linecache.getlines(filename)) == source
-    with pytest.raises(RuntimeError) as caught:
-        route.execute(request_for())
-    shown = ''.join(traceback.format_exception(type(caught.value), caught.value, caught.value.__traceback__))
-    assert 'context = _c_endpoint()' in shown and filename in shown
-
-
-def test_error_renderer_chains_are_named_as_such(user_route):
-    assert user_route._render_error.__name__ == 'error_renderer_chain'
-    assert user_route._uncaught_to_response.__name__ == 'uncaught_error_chain'
 
 
 def test_normalize_and_build_path(user_route):

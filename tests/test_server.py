@@ -397,6 +397,7 @@ def test_reloader_restarts_and_serves_the_flaw_page_while_broken(tmp_path):
         poll(shows(500, 'SyntaxError'), RELOAD_DEADLINE, 'flaw page for a SyntaxError', log)
         body = fetch(port)[1]
         assert 'def hello(&lt;):' in body and '<):' not in body  # the offending line, escaped
+        assert '<tr class="caret">' in body  # read from the SyntaxError itself
         assert str(app_path) in body  # among the monitored files
 
         edit(app_path, _app_source('version 4'))
@@ -416,6 +417,38 @@ def test_reloader_restarts_and_serves_the_flaw_page_while_broken(tmp_path):
 
         edit(helper_path, 'SUFFIX = "?"\n')  # the fix is in the module that failed to import
         poll(shows(200, 'version 6?'), RELOAD_DEADLINE, 'recovery from the ImportError', log)
+    finally:
+        stop(proc)
+
+
+CHAINED_FAILURE = '''import os
+
+def read_port():
+    return int(os.environ['NO_SUCH_PORT_VARIABLE'])
+
+try:
+    PORT = read_port()
+except KeyError as missing:
+    raise RuntimeError('no <port> configured') from missing
+'''
+
+
+def test_the_flaw_page_shows_the_exceptions_a_failure_was_raised_from(tmp_path):
+    app_path = tmp_path / 'app.py'
+    edit(tmp_path / 'helper.py', 'SUFFIX = "!"\n')
+    edit(app_path, _app_source('version 1'))
+    port = free_port()
+    log = tmp_path / 'server.log'
+    proc = start([app_path, '--port', port], tmp_path, log)
+    try:
+        wait_serving(port, proc, log)
+        edit(app_path, CHAINED_FAILURE + _app_source('version 2'))
+        poll(lambda: fetch(port)[0] == 500, RELOAD_DEADLINE, 'the flaw page', log)
+        body = fetch(port)[1]
+        assert body.index('no &lt;port&gt; configured') < body.index(
+            '<h2>The direct cause of the exception above</h2>') < body.index(
+            '&#x27;NO_SUCH_PORT_VARIABLE&#x27;</pre>')
+        assert "return int(os.environ[&#x27;NO_SUCH_PORT_VARIABLE&#x27;])" in body
     finally:
         stop(proc)
 

@@ -20,7 +20,7 @@ from boltons.tbutils import ExceptionInfo
 from werkzeug.debug import DebuggedApplication
 from werkzeug.wrappers import Request, Response
 
-from clastic._inject import callable_info
+from clastic._introspect import callable_info
 from clastic._version import __version__
 from clastic.errors.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
 from clastic.errors.formats import DEFAULT_MIMETYPE, MIME_SUPPORT_MAP

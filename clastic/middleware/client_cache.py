@@ -58,6 +58,8 @@ class HTTPCacheMiddleware(Middleware):
     ('public, max-age=300', '"f7ff9e8b7bb2e09b70935a5d785e0cc5d9d0abf0"')
     """
 
+    returns_errors = False
+
     def __init__(self, max_age: Optional[int] = None, s_maxage: Optional[int] = None,
                  must_revalidate: bool = False, no_cache: bool = False, no_store: bool = False,
                  private: bool = False, public: bool = False, use_etags: bool = True) -> None:

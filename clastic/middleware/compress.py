@@ -60,6 +60,8 @@ class GzipMiddleware(Middleware):
     800
     """
 
+    returns_errors = False
+
     def __init__(self, compress_level: int = 6, min_size: int = 200) -> None:
         if isinstance(compress_level, bool) or not isinstance(compress_level, int):
             raise TypeError(f'GzipMiddleware(compress_level=...) must be an int, not {compress_level!r}')

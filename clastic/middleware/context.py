@@ -40,6 +40,8 @@ class ContextProcessor(ConfiguredMiddleware):
     '{\\n  "theme": "dark",\\n  "user_id": 7\\n}'
     """
 
+    returns_errors = False
+
     def __init__(self, required: Optional[Iterable[str]] = None,
                  defaults: Optional[Mapping[str, Any]] = None, overwrite: bool = False) -> None:
         where = type(self).__name__

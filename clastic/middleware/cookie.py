@@ -317,6 +317,8 @@ class SignedCookieMiddleware(Middleware):
     ('session',)
     """
 
+    returns_errors = False
+
     def __init__(self, arg_name: str = 'cookie', cookie_name: Optional[str] = None,
                  secret_key: Union[SecretKey, Sequence[SecretKey], None] = None,
                  domain: Optional[str] = None, path: str = '/', secure: bool = False,

@@ -43,6 +43,7 @@ class DummyMiddleware(Middleware):
     """
 
     unique = False
+    returns_errors = False
 
     def __init__(self, verbose: bool = False) -> None:
         if not isinstance(verbose, bool):

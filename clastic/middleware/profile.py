@@ -65,6 +65,8 @@ class SimpleProfileMiddleware(Middleware):
     400
     """
 
+    returns_errors = False
+
     def __init__(self, sort_param_name: str = '_prof_sort', get_param_name: str = '_prof',
                  raise_exc: bool = True) -> None:
         self.sort_param_name = _check_param_name(sort_param_name, 'sort_param_name')

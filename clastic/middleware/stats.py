@@ -67,6 +67,8 @@ class StatsMiddleware(Middleware):
     (2, ['count', 'max_ms', 'mean_ms', 'min_ms', 'p50_ms'])
     """
 
+    returns_errors = False
+
     def __init__(self, reservoir_size: int = 128, max_keys: int = 1000,
                  quantiles: Sequence[float] = (0.5, 0.9, 0.95, 0.99)) -> None:
         for name, value in (('reservoir_size', reservoir_size), ('max_keys', max_keys)):

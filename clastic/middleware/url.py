@@ -12,7 +12,7 @@
 import keyword
 from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Union
 
-from .._inject import RESERVED_ARGS
+from .._chain import RESERVED_ARGS
 from .core import Middleware
 
 __all__ = ['GetParamMiddleware', 'ScriptRootMiddleware']

@@ -70,6 +70,9 @@ class JSONRender:
     [None, None]
     """
 
+    #: Never returns an HTTPException of its own: the chain needs no check after it.
+    returns_errors = False
+
     def __init__(self, streaming: bool = False, dev_mode: bool = False,
                  encoding: str = 'utf-8') -> None:
         codecs.lookup(encoding)  # an unknown encoding fails now, not per request
@@ -152,6 +155,9 @@ class JSONPRender(JSONRender):
     '/**/cb([\\n  1\\n]);'
     """
 
+    #: Never returns an HTTPException of its own: the chain needs no check after it.
+    returns_errors = False
+
     def __init__(self, qp_name: str = 'callback', streaming: bool = False,
                  dev_mode: bool = False, encoding: str = 'utf-8') -> None:
         super().__init__(streaming=streaming, dev_mode=dev_mode, encoding=encoding)
@@ -216,6 +222,9 @@ class BasicRender:
     >>> render_basic({'a': 1}, req, SimpleNamespace(endpoint=len)).mimetype
     'text/html'
     """
+
+    #: Never returns an HTTPException of its own: the chain needs no check after it.
+    returns_errors = False
 
     def __init__(self, qp_name: str = 'format', dev_mode: bool = True,
                  json_render: Optional[Callable[..., FastResponse]] = None,

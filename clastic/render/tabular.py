@@ -75,6 +75,9 @@ class TabularRender:
     ('text/html', True)
     """
 
+    #: Never returns an HTTPException of its own: the chain needs no check after it.
+    returns_errors = False
+
     def __init__(self, table_type: type = Table, max_depth: int = 4,
                  orientation: str = 'auto') -> None:
         if orientation not in _ORIENTATIONS:

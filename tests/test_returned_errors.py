@@ -1,0 +1,257 @@
+"""What a middleware sees when the rest fails (SPEC §6, docs/middleware.rst).
+
+One rule, for wrapping layers and hooks alike: a *raised* error propagates
+through ``next()`` as an exception and after-hooks do not run for it; a
+*returned* HTTPException is rendered to its final response (negotiated body,
+headers) before any middleware function or after-hook sees it. Each error
+is rendered once and recorded once; a non-breaking one still lets routing
+go on. Every combination is checked: raised or returned, by the endpoint,
+the render or an inner middleware, breaking or not, seen by a wrapping
+layer or a hook of each phase.
+"""
+
+import gzip
+import json
+
+import pytest
+from _helpers import answer, body
+
+from clastic import Application, Middleware, Response, Route
+from clastic.errors import BadRequest, ErrorHandler, HTTPException, NotFound
+from clastic.middleware import GzipMiddleware
+
+JSON = {'Accept': 'application/json'}
+
+
+class CountingErrorHandler(ErrorHandler):
+    """Counts the errors it renders, and what dispatch recorded by then."""
+
+    def __init__(self):
+        super().__init__()
+        self.rendered = []
+
+    def render_error(self, request, _error, _dispatch_state, **kwargs):
+        self.rendered.append((_error.code, list(_dispatch_state.exceptions)))
+        return super().render_error(request, _error)
+
+
+def observer(phase, style, seen):
+    """A middleware of *phase* that records what the rest of the chain gave it:
+    ``('returned', status, mimetype)`` or ``('raised', code)``; it marks what
+    it passes on with an ``X-Seen`` header."""
+    def record(result):
+        seen.append(('returned', result.status_code, result.mimetype))
+        if isinstance(result, Response):
+            result.headers['X-Seen'] = phase
+        return result
+
+    if style == 'wrap':
+        def wrap(self, next):
+            try:
+                result = next()
+            except HTTPException as error:
+                seen.append(('raised', error.code))
+                raise
+            return record(result)
+        methods = {phase: wrap}
+    else:
+        methods = {f'after_{phase}': lambda self, result: record(result)}
+    return type(f'{phase.title()}{style.title()}Observer', (Middleware,), methods)()
+
+
+def failing(how, is_breaking):
+    """A function that raises or returns a 400 (``how``)."""
+    def fail(*args, **kwargs):
+        error = BadRequest('refused', is_breaking=is_breaking)
+        if how == 'raised':
+            raise error
+        return error
+    return fail
+
+
+def source_middleware(phase, fail):
+    """An inner middleware of *phase* that fails instead of calling next()."""
+    return type('Failing', (Middleware,), {phase: lambda self, next: fail()})()
+
+
+def build(phase, style, source, how, is_breaking, seen, fallback=True):
+    """An application whose first route fails as asked, under an observer of *phase*."""
+    fail = failing(how, is_breaking)
+    endpoint, render, middlewares = (lambda: 'context'), (lambda context: Response(context)), []
+    if source == 'endpoint':
+        endpoint = fail
+    elif source == 'render':
+        render = fail
+    else:
+        middlewares = [source_middleware(phase, fail)]
+    routes = [Route('/x', endpoint, render, middlewares=[observer(phase, style, seen), *middlewares])]
+    if fallback:
+        routes.append(('/x', answer('fallback')))
+    handler = CountingErrorHandler()
+    return Application(routes, error_handler=handler), handler
+
+
+# Which sources fail inside which phase: a render-phase middleware never
+# sees the endpoint, nor an endpoint-phase one the render.
+CASES = [(phase, style, source)
+         for phase in ('request', 'endpoint', 'render')
+         for style in ('wrap', 'hook')
+         for source in ('endpoint', 'render', 'middleware')
+         if not (phase == 'endpoint' and source == 'render')
+         and not (phase == 'render' and source == 'endpoint')]
+
+
+@pytest.mark.parametrize('phase, style, source', CASES)
+def test_a_returned_breaking_error_reaches_middleware_rendered(phase, style, source):
+    seen = []
+    app, handler = build(phase, style, source, 'returned', True, seen)
+    response = app.get_local_client().get('/x', headers=JSON)
+    assert seen == [('returned', 400, 'application/json')]
+    assert (response.status_code, response.mimetype, response.headers['X-Seen']) == (
+        400, 'application/json', phase)
+    assert json.loads(body(response))['detail'] == 'refused'
+    [(code, recorded)] = handler.rendered  # rendered once, recorded once
+    assert code == 400 and [type(error) for error in recorded] == [BadRequest]
+    assert recorded[0].source_route is app.routes[0]
+
+
+@pytest.mark.parametrize('phase, style, source', CASES)
+def test_a_raised_error_propagates_through_next_and_skips_after_hooks(phase, style, source):
+    seen = []
+    app, handler = build(phase, style, source, 'raised', True, seen)
+    response = app.get_local_client().get('/x', headers=JSON)
+    assert seen == ([('raised', 400)] if style == 'wrap' else [])
+    assert (response.status_code, response.mimetype) == (400, 'application/json')
+    assert 'X-Seen' not in response.headers
+    assert [code for code, _recorded in handler.rendered] == [400]
+
+
+@pytest.mark.parametrize('how', ['returned', 'raised'])
+@pytest.mark.parametrize('phase, style, source', CASES)
+def test_a_non_breaking_error_lets_routing_go_on(phase, style, source, how):
+    seen = []
+    app, handler = build(phase, style, source, how, False, seen)
+    response = app.get_local_client().get('/x', headers=JSON)
+    assert body(response) == 'fallback'
+    expected = {'returned': [('returned', 400, 'application/json')],
+                'raised': [('raised', 400)] if style == 'wrap' else []}[how]
+    assert seen == expected
+
+
+@pytest.mark.parametrize('how', ['returned', 'raised'])
+@pytest.mark.parametrize('phase, style, source', CASES)
+def test_the_last_non_breaking_error_answers_once_rendered(phase, style, source, how):
+    seen = []
+    app, handler = build(phase, style, source, how, False, seen, fallback=False)
+    response = app.get_local_client().get('/x', headers=JSON)
+    assert (response.status_code, response.mimetype) == (400, 'application/json')
+    [(code, recorded)] = handler.rendered
+    assert code == 400 and len(recorded) == 1 and recorded[0].source_route is app.routes[0]
+    # A returned one is the response the middleware passed on.
+    assert response.headers.get('X-Seen') == (phase if how == 'returned' else None)
+
+
+def test_a_non_breaking_returned_error_is_recorded_once_for_the_next_route():
+    def report(_dispatch_state):
+        return Response(json.dumps([(error.code, error.source_route.pattern)
+                                    for error in _dispatch_state.exceptions]))
+    seen = []
+    first = Route('/x', failing('returned', False), middlewares=[observer('request', 'wrap', seen)])
+    app = Application([first, ('/<anything>', report)])
+    assert json.loads(body(app.get_local_client().get('/x'))) == [[400, '/x']]
+
+
+SHARED = NotFound('shared')
+
+
+def test_a_shared_error_instance_is_never_changed_by_a_request():
+    seen = []
+    app = Application([Route('/x', lambda: SHARED, middlewares=[observer('request', 'hook', seen)])])
+    response = app.get_local_client().get('/x', headers=JSON)
+    assert (response.status_code, response.mimetype) == (404, 'application/json')
+    assert (SHARED.mimetype, SHARED.source_route, 'X-Seen' in SHARED.headers) == ('text/plain', None, False)
+
+
+def test_an_error_a_middleware_returns_as_the_outermost_layer_is_rendered_by_dispatch():
+    class Refuse(Middleware):
+        def request(self, next):
+            return BadRequest('no')
+    handler = CountingErrorHandler()
+    app = Application([('/x', answer('never'))], middlewares=[Refuse()], error_handler=handler)
+    response = app.get_local_client().get('/x', headers=JSON)
+    assert (response.status_code, response.mimetype) == (400, 'application/json')
+    assert len(handler.rendered) == 1
+
+
+def test_a_middleware_that_catches_a_raised_not_found_still_answers():
+    class Fallback(Middleware):
+        def request(self, next):
+            try:
+                return next()
+            except NotFound:
+                return Response('caught')
+
+    def missing():
+        raise NotFound()
+    app = Application([('/x', missing)], middlewares=[Fallback()])
+    assert body(app.get_local_client().get('/x')) == 'caught'
+
+
+def test_a_middleware_rolls_back_on_any_raised_exception():
+    log = []
+
+    class Transaction(Middleware):
+        def request(self, next):
+            try:
+                response = next()
+            except Exception:
+                log.append('rollback')
+                raise
+            log.append('commit')
+            return response
+
+    def refuse():
+        raise BadRequest()
+    app = Application([('/raise', refuse), ('/return', lambda: BadRequest())],
+                      middlewares=[Transaction()])
+    client = app.get_local_client()
+    assert client.get('/raise').status_code == client.get('/return').status_code == 400
+    assert log == ['rollback', 'commit']
+
+
+def test_a_subclass_that_overrides_a_promising_library_middleware_is_checked_again():
+    # GzipMiddleware promises to return no error of its own; a subclass that
+    # wraps the phase makes no such promise, so its error is rendered before
+    # the observer outside it sees it.
+    class Refusing(GzipMiddleware):
+        def request(self, next):
+            return BadRequest('refused by a subclass')
+    seen = []
+    app = Application([('/x', answer('never'))],
+                      middlewares=[observer('request', 'wrap', seen), Refusing()])
+    app.get_local_client().get('/x', headers=JSON)
+    assert seen == [('returned', 400, 'application/json')]
+
+
+@pytest.mark.parametrize('accept', ['application/json', 'text/html', None])
+@pytest.mark.parametrize('how', ['returned', 'raised'])
+def test_gzip_of_an_error_matches_its_headers(how, accept):
+    def long_error():
+        error = BadRequest('x' * 2000)
+        if how == 'raised':
+            raise error
+        return error
+    app = Application([('/x', long_error)], middlewares=[GzipMiddleware()])
+    headers = {'Accept-Encoding': 'gzip', **({'Accept': accept} if accept else {})}
+    response = app.get_local_client().get('/x', headers=headers)
+    data = response.get_data()
+    assert int(response.headers['Content-Length']) == len(data)
+    if response.headers.get('Content-Encoding') == 'gzip':
+        data = gzip.decompress(data)
+    text = data.decode()
+    assert response.status_code == 400 and text.count('x' * 2000) == 1
+    if accept == 'application/json':
+        assert json.loads(text)['detail'] == 'x' * 2000
+    # A returned error is compressed once rendered; a raised one is rendered
+    # after the middleware, so it goes out plain.
+    assert (response.headers.get('Content-Encoding') == 'gzip') == (how == 'returned')
