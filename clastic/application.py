@@ -23,7 +23,7 @@ from ._dispatch import DispatchState, ErrorRecord, TreeRouter
 from ._location import query_suffix, site_path
 from ._middleware import check_middlewares, check_wsgi_callable
 from ._pattern import MAX_PATH_SEGMENTS, InvalidPattern, collapse_slashes, exceeds_path_caps
-from ._wrappers import Request, with_body_limits
+from ._wrappers import FastResponse, Request, with_body_limits
 from .errors import ContextualErrorHandler, ErrorHandler, HTTPException, RequestURITooLong, from_werkzeug
 from .route import S_REDIRECT, S_STRICT, BoundRoute, Match, NullRoute, RerouteWSGI, Route, check_slash_mode
 
@@ -365,6 +365,10 @@ class Application:
         state.routes_tried += (route,)  # add_route(), inline on the hot path
         try:
             result = route.chain(request, state, *values)
+            # What clastic's renders build is an answer, never an error: one
+            # cheap look spares the two isinstance checks below.
+            if type(result) is FastResponse and state.rendered_error is None:
+                return result
             if not isinstance(result, Response):
                 route.reject_result(result)
         except HTTPException as error:
