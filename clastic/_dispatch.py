@@ -1,5 +1,6 @@
 """Finding candidate routes for a path, and per-request dispatch bookkeeping and signals."""
 
+import functools
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 
@@ -45,23 +46,6 @@ class ErrorRecord(NamedTuple):
     response: Any = None
 
 
-class _ListOnFirstUse:
-    """A list attribute created when first read, so a request that meets no error builds none.
-
-    A non-data descriptor: once created, the list is a plain instance attribute.
-    """
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, state: Any, owner: Optional[type] = None) -> Any:
-        if state is None:
-            return self
-        created: List[Any] = []
-        state.__dict__[self.name] = created
-        return created
-
-
 class DispatchState:
     """What happened while one request was routed; injectable as ``_dispatch_state``.
 
@@ -82,15 +66,23 @@ class DispatchState:
     #: Routes whose chain ran for this request, in order (a tuple, replaced
     #: as it grows: most requests record one route and nothing else).
     routes_tried: Tuple[Any, ...] = ()
-    #: Exceptions met, in order: HTTPExceptions (breaking or not) and uncaught ones.
-    exceptions = _ListOnFirstUse()
-    #: Methods of routes whose pattern matched but whose methods did not, each once.
-    allowed_methods = _ListOnFirstUse()
     #: The last error a route's chain returned and rendered itself, before its
     #: middleware saw it: dispatch knows its response and never renders it again.
     rendered_error: Optional[ErrorRecord] = None
     #: The last non-breaking error: the answer if no later route answers.
     unanswered_error: Optional[ErrorRecord] = None
+
+    # The two lists are made when first read, so a request that meets no error builds neither.
+
+    @functools.cached_property
+    def exceptions(self) -> List[BaseException]:
+        """Exceptions met, in order: HTTPExceptions (breaking or not) and uncaught ones."""
+        return []
+
+    @functools.cached_property
+    def allowed_methods(self) -> List[str]:
+        """Methods of routes whose pattern matched but whose methods did not, each once."""
+        return []
 
     @property
     def attempted_routes(self) -> Tuple[Any, ...]:

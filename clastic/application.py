@@ -9,6 +9,7 @@ a request only walks the routes in order:
 
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
+from boltons.typeutils import make_sentinel
 from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 from werkzeug.test import Client
 from werkzeug.utils import redirect
@@ -81,14 +82,8 @@ def _to_entry(entry: RouteEntry) -> Union[Route, SubApplication]:
                     f' render, ...]) or (prefix, Application) tuples, not {entry!r}')
 
 
-class _RequestTypeDefault:
-    """The default of the body limits: the request_type's own value stays."""
-
-    def __repr__(self) -> str:
-        return "<request_type's>"
-
-
-_REQUEST_TYPE_DEFAULT: Any = _RequestTypeDefault()
+# The default of the body limits: the request_type's own value stays.
+_REQUEST_TYPE_DEFAULT: Any = make_sentinel('_REQUEST_TYPE_DEFAULT', var_name="<request_type's>")
 
 
 class Application:
