@@ -69,15 +69,20 @@ def fetch(port: int, path: str = '/', host: str = HOST) -> Tuple[int, str, dict]
         return 0, '', {}
 
 
-def start(argv: list, cwd: Path, log: Path, **popen: object) -> subprocess.Popen:
-    """Start *argv* in its own process group (so the test can stop all of it), output to *log*."""
+def launch(command: list, cwd: Path, log: Path, **popen: object) -> subprocess.Popen:
+    """Run *command* in its own process group (so the test can stop all of it), output to *log*."""
     with open(log, 'wb') as out:
         popen.setdefault('stdout', out)
         popen.setdefault('stderr', subprocess.STDOUT)
         popen.setdefault('stdin', subprocess.DEVNULL)
         popen.setdefault('env', child_env())
-        return subprocess.Popen([sys.executable, *map(str, argv)], cwd=str(cwd),
+        return subprocess.Popen([*map(str, command)], cwd=str(cwd),
                                 start_new_session=True, preexec_fn=restore_sigint, **popen)
+
+
+def start(argv: list, cwd: Path, log: Path, **popen: object) -> subprocess.Popen:
+    """:func:`launch` this Python with *argv*."""
+    return launch([sys.executable, *argv], cwd, log, **popen)
 
 
 def stop(proc: subprocess.Popen) -> None:

@@ -15,7 +15,8 @@ from typing import Dict, Iterator, NamedTuple
 from urllib.parse import urlsplit
 
 import pytest
-from _processes import child_env, free_port, start, stop, wait_serving
+from _processes import free_port
+from _servers import running_server, server_env
 
 SECRET = 'the contents of a file outside the static root'
 APP_MODULE = '''
@@ -106,18 +107,10 @@ def gunicorn(tmp_path_factory) -> Iterator[int]:
     (static / 'hello.txt').write_text('hello')
     (base / 'secret.txt').write_text(SECRET)
     (base / 'hostile_app.py').write_text(APP_MODULE)
-    port = free_port()
-    log = base / 'gunicorn.log'
-    env = child_env()
-    env['PYTHONPATH'] = f'{base}:{env["PYTHONPATH"]}'
-    env['HOSTILE_STATIC_DIR'] = str(static)
-    proc = start(['-m', 'gunicorn', '--workers', '2', '--worker-class', 'sync', '--timeout', '30',
-                  '--bind', f'127.0.0.1:{port}', 'hostile_app:app'], base, log, env=env)
-    try:
-        wait_serving(port, proc, log)
-        yield port
-    finally:
-        stop(proc)
+    env = server_env(base, HOSTILE_STATIC_DIR=str(static))
+    with running_server('gunicorn-sync', 'hostile_app:app', free_port(), base / 'gunicorn.log', env,
+                        options=['--workers', '2', '--timeout', '30'], cwd=base) as server:
+        yield server.port
 
 
 TRAVERSALS = [b'/static/../secret.txt', b'/static/%2e%2e/secret.txt', b'/static/..%2fsecret.txt',

@@ -207,11 +207,15 @@ def test_json_sorted_and_indented():
     (datetime.date(2024, 5, 6), '2024-05-06'),
     (MappingProxyType({'k': 'v'}), {'k': 'v'}),
     (frozenset([3]), [3]),
-    ((i * 2 for i in range(3)), [0, 2, 4]),
     ('snowman ☃', 'snowman ☃'),
 ])
 def test_json_converts_known_types(value, expected):
     assert json.loads(render_json({'v': value}).get_data()) == {'v': expected}
+
+
+def test_json_renders_a_generator_as_a_list():
+    # Made here: a generator in a parametrize list is spent after one run of the test.
+    assert json.loads(render_json({'v': (i * 2 for i in range(3))}).get_data()) == {'v': [0, 2, 4]}
 
 
 def test_json_unknown_objects():

@@ -1,19 +1,12 @@
 """A StaticApplication served by real gunicorn: big files go out through its wsgi.file_wrapper."""
 
 import hashlib
-import http.client
-import os
-import selectors
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
+from _processes import free_port
+from _servers import http_request, running_server, server_env
 
-WORKTREE = Path(__file__).resolve().parent.parent
 BIG_SIZE = 10 * 1024 * 1024
-START_TIMEOUT = 30.0
 
 # The module gunicorn imports. The shim records, for each response, the type
 # of the iterable the application returned and whether it is the server's
@@ -38,24 +31,6 @@ def app(environ, start_response):
 '''
 
 
-def wait_for_listening(process, timeout):
-    """Read gunicorn's log until it says where it listens; return the port."""
-    deadline = time.monotonic() + timeout
-    log = []
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stderr, selectors.EVENT_READ)
-        while time.monotonic() < deadline:
-            if not selector.select(deadline - time.monotonic()):
-                break
-            line = process.stderr.readline()
-            if not line:  # gunicorn exited
-                break
-            log.append(line)
-            if 'Listening at: http://127.0.0.1:' in line:
-                return int(line.rsplit(':', 1)[1].split()[0])
-    raise AssertionError('gunicorn did not start:\n' + ''.join(log))
-
-
 @pytest.fixture
 def big_site(tmp_path):
     static = tmp_path / 'static'
@@ -74,34 +49,16 @@ def big_site(tmp_path):
 def gunicorn_server(big_site):
     base, data = big_site
     record = base / 'record.txt'
-    env = dict(os.environ, STATIC_TEST_DIR=str(base / 'static'), STATIC_TEST_RECORD=str(record),
-               PYTHONPATH=os.pathsep.join([str(WORKTREE), str(base)]))
-    process = subprocess.Popen(
-        [sys.executable, '-m', 'gunicorn', '--worker-class', 'sync', '--workers', '1',
-         '--bind', '127.0.0.1:0', '--preload', '--log-level', 'info', 'static_gunicorn_app:app'],
-        cwd=str(base), env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE, text=True)
-    try:
-        port = wait_for_listening(process, START_TIMEOUT)
-        yield port, data, record
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stderr.close()
+    env = server_env(base, STATIC_TEST_DIR=str(base / 'static'), STATIC_TEST_RECORD=str(record))
+    with running_server('gunicorn-sync', 'static_gunicorn_app:app', free_port(), base / 'gunicorn.log', env,
+                        options=['--workers', '1', '--preload'], cwd=base) as server:
+        record.write_text('')  # forget the request that found the server answering
+        yield server.port, data, record
 
 
 def fetch(port, path, headers=None):
-    connection = http.client.HTTPConnection('127.0.0.1', port, timeout=30)
-    try:
-        connection.request('GET', path, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        connection.close()
+    answer = http_request(port, path, headers=headers, timeout=30)
+    return answer.status, answer.headers, answer.body
 
 
 def recorded(record):
