@@ -360,8 +360,6 @@ def test_the_package_exports_exactly_the_names_the_spec_lists():
     assert star_import('clastic') == set(PUBLIC_NAMES['clastic'].split())
 
 
-@pytest.mark.xfail(strict=True, raises=(AssertionError, ImportError),
-                   reason='issue 17 adds clastic.middleware.metrics and AccessLogMiddleware')
 def test_the_production_middlewares_are_exported_as_the_spec_lists():
     assert {'AccessLogMiddleware', 'MetricsMiddleware'} <= star_import('clastic.middleware')
     assert {'MetricsMiddleware', 'create_metrics_app'} <= star_import('clastic.middleware.metrics')

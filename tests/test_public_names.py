@@ -18,7 +18,7 @@ PUBLIC_NAMES = {
                           ' SignedCookieMiddleware StatsMiddleware ContextProcessor'
                           ' SimpleContextProcessor GzipMiddleware SimpleProfileMiddleware'
                           ' HTTPCacheMiddleware DummyMiddleware check_middlewares merge_middlewares'
-                          ' make_middleware_chain',
+                          ' make_middleware_chain MetricsMiddleware AccessLogMiddleware',
     'clastic.middleware.core': 'Middleware',
     'clastic.middleware.url': 'GetParamMiddleware ScriptRootMiddleware',
     'clastic.middleware.form': 'PostDataMiddleware',
@@ -28,6 +28,8 @@ PUBLIC_NAMES = {
     'clastic.middleware.client_cache': 'HTTPCacheMiddleware',
     'clastic.middleware.profile': 'SimpleProfileMiddleware',
     'clastic.middleware.stats': 'StatsMiddleware create_stats_app',
+    'clastic.middleware.metrics': 'MetricsMiddleware create_metrics_app',
+    'clastic.middleware.access_log': 'AccessLogMiddleware',
     'clastic.render': 'render_basic render_json render_json_dev BasicRender JSONRender JSONPRender'
                       ' Table TabularRender AshesRenderFactory ashes Jinja2RenderFactory',
     'clastic.render.mako_templates': 'MakoRenderFactory mako',

@@ -13,7 +13,7 @@ interactive debugger.
 from __future__ import annotations
 
 import logging
-import uuid
+import secrets
 from typing import Any, Callable, Optional
 
 from boltons.tbutils import ExceptionInfo
@@ -24,6 +24,30 @@ from clastic._introspect import callable_info
 from clastic._version import __version__
 from clastic.errors.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
 from clastic.errors.formats import DEFAULT_MIMETYPE, MIME_SUPPORT_MAP
+
+#: The WSGI environ key of a request's id: the one a production 500 shows
+#: and logs, and the access log writes (see :func:`get_request_id`).
+REQUEST_ID_KEY = 'clastic.request_id'
+
+
+def get_request_id(environ: dict) -> str:
+    """Return the id of the request of *environ*, creating it on first use.
+
+    Whoever needs the id first (the 500 page, the access log, a proxy's id
+    adopted by the access log) settles it, so every mention of one request
+    carries the same id.
+
+    >>> environ = {}
+    >>> get_request_id(environ) == get_request_id(environ) == environ[REQUEST_ID_KEY]
+    True
+    >>> len(get_request_id({}))
+    32
+    """
+    request_id = environ.get(REQUEST_ID_KEY)
+    if request_id is None:
+        # 128 random bits as 32 hex digits, as uuid4().hex, at a third of its cost.
+        request_id = environ[REQUEST_ID_KEY] = secrets.token_hex(16)
+    return request_id
 
 
 def negotiate_error(request: Request, error: HTTPException) -> HTTPException:
@@ -45,7 +69,8 @@ def negotiate_error(request: Request, error: HTTPException) -> HTTPException:
 class ErrorHandler:
     """The production error handler: errors negotiated, 500s that reveal nothing.
 
-    An uncaught exception becomes a 500 whose body only gives a request id;
+    An uncaught exception becomes a 500 whose body only gives a request id
+    (:func:`get_request_id`, the id the access log writes for the request);
     the id and the full traceback go to the ``clastic`` logger at ERROR.
     With ``reraise_uncaught=True`` the exception propagates instead.
 
@@ -73,13 +98,14 @@ class ErrorHandler:
     def uncaught_to_response(self, _application: Any, _route: Any, **kwargs: Any) -> HTTPException:
         """Turn the exception being handled (``kwargs['_error']``) into a 500.
 
-        Must be called inside the ``except`` block. Logs the request id and
-        traceback, then returns :meth:`make_server_error`.
+        Must be called inside the ``except`` block. Logs the request id (see
+        :func:`get_request_id`) and traceback, then returns
+        :meth:`make_server_error`.
         """
         if self.reraise_uncaught:
             raise  # bare, so the traceback stays the endpoint's
         error, request = kwargs['_error'], kwargs['request']
-        request_id = uuid.uuid4().hex
+        request_id = get_request_id(request.environ)
         # repr() escapes what the client chose (line breaks included), so a
         # request cannot forge log lines.
         logging.getLogger('clastic').error(

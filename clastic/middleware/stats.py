@@ -56,7 +56,9 @@ class StatsMiddleware(Middleware):
     pooled per status under the pattern :data:`OTHER_ROUTES`. A request
     that raises counts with the status of its HTTP error (500 for any other
     exception); one handed to another WSGI app (RerouteWSGI) is not counted.
-    Requests that no route answered never reach middleware.
+    Requests that no route answered never reach middleware. Each worker
+    process of a server keeps its own statistics: for numbers that add up
+    across workers, use :mod:`clastic.middleware.metrics`.
 
     >>> from clastic import Application, render_basic
     >>> stats = StatsMiddleware(quantiles=(0.5,))
