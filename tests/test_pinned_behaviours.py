@@ -9,7 +9,11 @@ state, ``session |= ...``, cookies re-issued for an explicit expiry,
 each public module exports.
 """
 
+import cProfile
+import functools
 import logging
+import pstats
+import re
 import time
 
 import pytest
@@ -18,8 +22,8 @@ from test_public_names import PUBLIC_NAMES
 from werkzeug.http import http_date
 
 from clastic import Application, Middleware, Response, Route, StaticApplication, render_basic
-from clastic.errors import ErrorHandler, NotFound
-from clastic.middleware.cookie import SignedCookieMiddleware
+from clastic.errors import ContextualErrorHandler, ErrorHandler, NotFound
+from clastic.middleware.cookie import RandomSecretKeyWarning, SignedCookieMiddleware
 from clastic.route import HEAD, InvalidPattern
 
 KEY = 'pinned behaviours key'
@@ -363,3 +367,187 @@ def test_the_package_exports_exactly_the_names_the_spec_lists():
 def test_the_production_middlewares_are_exported_as_the_spec_lists():
     assert {'AccessLogMiddleware', 'MetricsMiddleware'} <= star_import('clastic.middleware')
     assert {'MetricsMiddleware', 'create_metrics_app'} <= star_import('clastic.middleware.metrics')
+
+
+# -- found by the sample of 2026-12-07 (seed 7) ---------------------------------------------------
+
+
+def test_a_render_object_that_promises_no_errors_is_trusted_to_keep_it():
+    # A class saying returns_errors = False spares its routes the check of its
+    # result: middleware gets what its __call__ returns as it is, even an
+    # error, where the result of any other render is rendered first.
+    class PromisingRender:
+        returns_errors = False
+
+        def __call__(self, context):
+            return NotFound('from the render')
+
+    class CheckedRender:
+        def __call__(self, context):
+            return NotFound('from the render')
+
+    seen = []
+
+    class Watch(Middleware):
+        def request(self, next):
+            response = next()
+            seen.append(response.mimetype)
+            return response
+
+    app = Application([('/promised', lambda: 'x', PromisingRender()),
+                       ('/checked', lambda: 'x', CheckedRender())], middlewares=[Watch()])
+    client = app.get_local_client()
+    for path in ('/promised', '/checked'):
+        assert client.get(path, headers={'Accept': 'application/json'}).status_code == 404
+    assert seen == ['text/plain', 'application/json']
+
+
+def test_a_render_error_answer_that_is_not_a_response_is_logged_and_negotiated(caplog):
+    class WrongHandler(ErrorHandler):
+        def render_error(self, request, _error, **kwargs):
+            return 'not a response'
+    app = Application([('/', lambda: Response(''))], error_handler=WrongHandler())
+    with caplog.at_level(logging.ERROR, logger='clastic'):
+        response = app.get_local_client().get('/missing')
+    assert response.status_code == 404
+    [record] = [r for r in caplog.records if r.name.startswith('clastic')]
+    assert re.fullmatch(r"render_error of route .* returned 'not a response',"
+                        r" not a Response; using the default format", record.getMessage())
+
+
+def test_an_unhashable_callable_object_is_an_endpoint_like_any_other():
+    class Greeter:
+        __hash__ = None  # equal by value, so not hashable
+
+        def __eq__(self, other):
+            return isinstance(other, Greeter)
+
+        def __call__(self, name):
+            return Response(f'Hello, {name}')
+    client = Application([('/<name>', Greeter())]).get_local_client()
+    assert body(client.get('/Ann')) == 'Hello, Ann'
+
+
+def test_a_failing_converter_object_is_named_by_its_repr(caplog):
+    class Boom:
+        def __call__(self, text):
+            raise RuntimeError('converter bug')
+
+        def __repr__(self):
+            return 'Boom()'
+    app = Application([('/<n:boom>', lambda n: Response(''))], converters={'boom': (r'.+', Boom(), str)})
+    with caplog.at_level(logging.ERROR, logger='clastic'):
+        assert app.get_local_client().get('/x').status_code == 500
+    assert "converter Boom() of pattern '/<n:boom>' failed on 'x'" in caplog.text
+
+
+def test_a_partial_endpoint_is_named_by_the_function_it_wraps():
+    def greet(greeting, name):
+        return Response(f'{greeting}, {name}')
+    with pytest.raises(NameError) as caught:
+        Application([('/', functools.partial(greet, 'Hello'))])
+    message = str(caught.value)
+    assert 'greet' in message and __file__ in message
+
+
+def test_profilers_name_a_static_patterns_generated_matcher():
+    app = Application([('/static/text', lambda: Response('ok'))])
+    client = app.get_local_client()
+    profile = cProfile.Profile()
+    profile.runcall(client.get, '/static/text')
+    files = {filename for filename, _line, _function in pstats.Stats(profile).stats}
+    assert any(name.startswith('<clastic pattern ') for name in files), sorted(files)
+
+
+def test_an_embedded_application_joins_its_prefix_as_written():
+    inner = Application([('/y', lambda: Response('inner'))])
+    app = Application([('/X', inner), ('/api/v1X/', inner)])
+    assert [route.pattern for route in app.routes] == ['/X/y', '/api/v1X/y']
+    assert body(app.get_local_client().get('/X/y')) == 'inner'
+
+
+def test_a_pattern_binding_a_name_twice_names_both():
+    with pytest.raises(InvalidPattern, match=r"pattern '/<a>/<a>' binds 'a' more than once"):
+        Route('/<a>/<a>', echo)
+
+
+def test_url_for_with_a_value_the_pattern_does_not_bind_names_it():
+    app = Application([('/v/<value>', echo)])
+    with pytest.raises(ValueError, match=r"pattern '/v/<value>' has no bindings named \['extra'\]"):
+        app.url_for(echo, value='a', extra=1)
+
+
+def test_a_missing_attribute_of_a_rendered_response_names_its_class():
+    from clastic import render_json
+    with pytest.raises(AttributeError, match="'FastResponse' object has no attribute 'no_such'"):
+        render_json({}).no_such
+
+
+def test_get_json_parses_the_body_once():
+    def both(request):
+        return Response(repr(request.get_json() is request.get_json()))
+    client = Application([('/', both)]).get_local_client()
+    assert body(client.post('/', json={'a': 1})) == 'True'
+
+
+def test_a_non_breaking_error_rendered_as_a_fast_response_lets_routing_go_on():
+    # A render_error building its answer with render_json (a FastResponse).
+    from clastic import render_json
+
+    class JSONErrors(ErrorHandler):
+        def render_error(self, request, _error, **kwargs):
+            response = render_json({'error': _error.code})
+            response.status_code = _error.code
+            return response
+    app = Application([('/<name>', lambda: NotFound(is_breaking=False), render_basic),
+                       ('/<name>', lambda name: f'second {name}', render_basic)],
+                      middlewares=[Provide(unused='')], error_handler=JSONErrors())
+    client = app.get_local_client()
+    assert body(client.get('/ann')) == 'second ann'
+
+
+def test_an_embedded_applications_prefix_must_be_a_path():
+    from clastic.application import SubApplication
+    with pytest.raises(InvalidPattern, match=r'SubApplication prefix must be a str starting with "/",'
+                                             r" not 'api'"):
+        SubApplication('api', Application([]))
+
+
+def test_the_debug_404_explains_routes_whose_exceptions_a_handler_made_non_breaking():
+    class Lenient(ContextualErrorHandler):
+        def uncaught_to_response(self, _application, _route, **kwargs):
+            return NotFound('treated as missing', is_breaking=False)
+
+    def broken():
+        raise KeyError('gone')
+
+    def missing():
+        raise NotFound('not here either')
+    app = Application([('/thing', broken), ('/thing', missing)], error_handler=Lenient())
+    response = app.get_local_client().get('/thing', headers={'Accept': 'application/json'})
+    assert response.status_code == 404
+    assert [(route['pattern'], route['reason']) for route in response.get_json()['routes']] == [
+        ('/thing', 'raised 404 Not Found: treated as missing'), ('/thing', 'raised this error')]
+
+
+def test_the_random_key_error_says_how_to_make_a_key(monkeypatch, caplog):
+    monkeypatch.delenv('CLASTIC_SECRET_KEY', raising=False)
+    with pytest.warns(RandomSecretKeyWarning):
+        app = Application([('/', lambda: Response(''))], middlewares=[SignedCookieMiddleware()])
+    with caplog.at_level(logging.ERROR, logger='clastic'):
+        app.get_local_client().get('/', environ_overrides={'wsgi.multiprocess': True})
+    assert (' Before starting the server, set the CLASTIC_SECRET_KEY environment variable to one'
+            ' long random secret that every worker shares (e.g. the output of python -c'
+            ' "import secrets; print(secrets.token_hex(32))"), or pass secret_key=.') in caplog.text
+
+
+def test_a_static_path_leaving_the_root_is_refused_in_plain_words(tmp_path):
+    root, outside = tmp_path / 'root', tmp_path / 'outside.txt'
+    root.mkdir()
+    outside.write_text('secret')
+    (root / 'link.txt').symlink_to(outside)
+    client = Application([('/static', StaticApplication(str(root)))]).get_local_client()
+    for path in ('/static/link.txt', '/static/a%5Cb.txt', '/static/..%2Foutside.txt'):
+        response = client.get(path)
+        assert response.status_code == 403, path
+        assert 'This path is not allowed.' in body(response), path
