@@ -21,7 +21,7 @@ from typing import IO, Any, Callable, Dict, Iterable, Mapping, Optional, Tuple
 from urllib.parse import parse_qsl, quote_from_bytes
 
 from werkzeug import wrappers
-from werkzeug.datastructures import Headers, MultiDict
+from werkzeug.datastructures import EnvironHeaders, Headers, MultiDict
 from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException, RequestEntityTooLarge
 from werkzeug.utils import cached_property, get_content_type
 
@@ -93,8 +93,17 @@ class BodyStream(io.RawIOBase):
         limit = self.max_whole_read
         if limit is None:
             return self._read(None)
-        if self._declared_length is not None and self._declared_length - self._position > limit:
-            raise RequestEntityTooLarge()
+        declared_rest = None if self._declared_length is None else self._declared_length - self._position
+        if declared_rest is not None:
+            if declared_rest > limit:
+                raise RequestEntityTooLarge()
+            # The stream below ends at the Content-Length: read up to it,
+            # without the last read that would only find the end.
+            chunks = []
+            while declared_rest > 0 and (chunk := self._read(declared_rest)):
+                chunks.append(chunk)
+                declared_rest -= len(chunk)
+            return b''.join(chunks)
         # Read at most one byte past the cap: enough to know the body is too large.
         chunks, size = [], 0
         while chunk := self._read(min(_READ_CHUNK_SIZE, limit + 1 - size)):
@@ -157,8 +166,13 @@ class Request(wrappers.Request):
             environ['werkzeug.request'] = self
 
     def __getattr__(self, name: str) -> Any:
-        # Only called for attributes not set yet. The first use of any of
-        # Werkzeug's environ-derived attributes runs its __init__ for all.
+        # Only called for attributes not set yet. The headers (a view of the
+        # environ) are often all a request needs: the content type, cookies.
+        # The first use of any other of Werkzeug's environ-derived attributes
+        # runs its __init__ for all.
+        if name == 'headers':
+            self.headers = EnvironHeaders(self.environ)
+            return self.headers
         if name in _ENVIRON_ATTRIBUTES:
             assigned = {key: value for key, value in self.__dict__.items()
                         if key in _ENVIRON_ATTRIBUTES}
@@ -177,7 +191,9 @@ class Request(wrappers.Request):
         what the percent-encoded query would: UTF-8 decoded, anything else
         left percent-encoded.
         """
-        query = self.query_string
+        query = self.__dict__.get('query_string')
+        if query is None:  # as Werkzeug reads it, without reading the rest of the environ
+            query = self.environ.get('QUERY_STRING', '').encode('latin-1')
         if not query.isascii():
             query = quote_from_bytes(query, safe=_PRINTABLE_ASCII).encode('ascii')
         return self.parameter_storage_class(
@@ -321,14 +337,39 @@ class FastResponse(wrappers.Response):
     def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         plain = self._plain
         body = self.response
-        # Headers and close callbacks never created, body as built: Werkzeug's
-        # serving would change nothing.
-        if (plain is not None and 'headers' not in self.__dict__ and '_on_close' not in self.__dict__
+        # Close callbacks never created, body as built, a status whose
+        # headers Werkzeug leaves as they are: its serving would change
+        # nothing but the headers, if someone set some (see _served_headers).
+        if (plain is not None and '_on_close' not in self.__dict__
                 and type(body) is list and len(body) == 1 and body[0] is plain[1]
                 and self._fast_serving and not self.direct_passthrough
                 and self._status_code >= 200 and self._status_code not in (204, 304)):
-            start_response(self._status, [*plain[2], ('Content-Type', plain[0]),
-                                          ('Content-Length', str(len(plain[1])))])
-            return [] if environ['REQUEST_METHOD'] == 'HEAD' else body
+            headers = self.__dict__.get('headers')
+            served = ([*plain[2], ('Content-Type', plain[0]), ('Content-Length', str(len(plain[1])))]
+                      if headers is None else
+                      _served_headers(headers) if type(headers) is Headers else None)
+            if served is not None:
+                start_response(self._status, served)
+                return [] if environ['REQUEST_METHOD'] == 'HEAD' else body
         return super().__call__(environ, start_response)
+
+
+def _served_headers(headers: Headers) -> Optional[list]:
+    """The WSGI header list of *headers*, if Werkzeug's ``get_wsgi_headers``
+    would send them as they are; else None.
+
+    For a body of bytes with a status of 200 or the like, Werkzeug only
+    rewrites ``Location`` and ``Content-Location`` (IRIs to URIs) and
+    supplies a missing ``Content-Length``: a response that set cookies, a
+    cache header or its own status keeps the direct path.
+    """
+    served = headers.to_wsgi_list()
+    has_length = False
+    for name, _value in served:
+        lowered = name.lower()
+        if lowered == 'content-length':
+            has_length = True
+        elif lowered in ('location', 'content-location'):
+            return None
+    return served if has_length else None
 

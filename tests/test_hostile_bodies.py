@@ -5,10 +5,12 @@ a 64 MB body never exists whole in the test either, and tracemalloc's peak
 measures what clastic holds while it reads (or refuses) the body.
 """
 
+import io
 import sys
 import tracemalloc
 
 import pytest
+from werkzeug.test import EnvironBuilder
 
 from clastic import POST, Application, Request, Response, render_basic
 from clastic.errors import ErrorHandler
@@ -422,3 +424,28 @@ def test_the_local_client_gets_the_application_limits():
 def test_generator_input_reads_like_a_server_stream():
     body = GeneratorInput([b'ab', b'cde', b''])
     assert (body.read(1), body.read(3), body.read(), body.read(2)) == (b'a', b'bcd', b'e', b'')
+
+
+class Trickle(io.RawIOBase):
+    """A body that a slow client delivers a byte per read."""
+
+    def __init__(self, data):
+        self._data = io.BytesIO(data)
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        chunk = self._data.read(1)
+        buffer[:len(chunk)] = chunk
+        return len(chunk)
+
+
+@pytest.mark.parametrize('read', ['data', 'json'])
+def test_a_body_delivered_a_byte_at_a_time_is_read_whole(read):
+    body = b'{"title": "trickled"}'
+    environ = EnvironBuilder('/', method='POST', data=body, content_type='application/json').get_environ()
+    environ['wsgi.input'] = Trickle(body)
+    request = Request(environ)
+    value = request.get_data() if read == 'data' else request.get_json()
+    assert value == (body if read == 'data' else {'title': 'trickled'})
