@@ -125,19 +125,31 @@ def time_wsgi(app: WSGIApp, probe: Probe, number: int) -> float:
     >>> time_wsgi(make_raw(), PROBES[0], 10) > 0
     True
     """
-    copy = base_environ(probe).copy
-    fresh_input = probe.method == 'POST'
+    return time_environ(app, base_environ(probe), number, b'' if probe.method == 'POST' else None)
+
+
+def time_environ(app: WSGIApp, environ: Dict[str, Any], number: int,
+                 body: Optional[bytes] = None) -> float:
+    """Call *app* *number* times with a fresh copy of *environ* (and, unless
+    *body* is None, a fresh input stream holding it), consuming and closing
+    each answer; return the mean µs per request.
+
+    >>> from bench.apps import make_raw, PROBES
+    >>> time_environ(make_raw(), base_environ(PROBES[2]), 10, b'') > 0
+    True
+    """
+    copy = environ.copy
     new_input = io.BytesIO
     start_response = _start_response
     start = time.perf_counter()
     for _ in range(number):
-        environ = copy()
-        if fresh_input:
-            environ['wsgi.input'] = new_input()
-        body = app(environ, start_response)
-        for _chunk in body:
+        fresh = copy()
+        if body is not None:
+            fresh['wsgi.input'] = new_input(body)
+        answer = app(fresh, start_response)
+        for _chunk in answer:
             pass
-        close = getattr(body, 'close', None)
+        close = getattr(answer, 'close', None)
         if close is not None:
             close()
     return (time.perf_counter() - start) * 1e6 / number

@@ -18,6 +18,7 @@ from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Se
 
 from werkzeug.test import EnvironBuilder
 
+from bench.realistic_apps import call_wsgi
 from clastic import GET, POST, Application, Middleware, render_basic
 
 WSGIApp = Callable[[Dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -71,20 +72,8 @@ def call(app: WSGIApp, probe: Probe) -> Tuple[str, bytes]:
     """
     environ = base_environ(probe)
     environ['wsgi.input'] = io.BytesIO()
-    statuses: List[str] = []
-
-    def start_response(status: str, headers: Any, exc_info: Any = None) -> Callable[[bytes], None]:
-        statuses.append(status)
-        return lambda data: None
-
-    body = app(environ, start_response)
-    try:
-        data = b''.join(body)
-    finally:
-        close = getattr(body, 'close', None)
-        if close is not None:
-            close()
-    return statuses[-1], data
+    answer = call_wsgi(app, environ)
+    return f'{answer.status} {answer.reason}', answer.body
 
 
 def check(app: WSGIApp, probes: Sequence[Probe] = PROBES) -> Optional[str]:

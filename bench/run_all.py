@@ -1,8 +1,10 @@
 """Run every benchmark script and print one combined report.
 
 Prints the machine, each script's report as it finishes, then a combined
-table (one row per framework and route count), every target with PASS/FAIL,
-and how long each script took. Exits 0 even when a target fails.
+table (one row per framework and app: the benchmark app with 3 or 1003
+routes, or the realistic app of bench/realistic_apps.py, in process and
+under one gunicorn sync worker), every target with PASS/FAIL, and how long
+each script took. Exits 0 even when a target fails.
 
     python -m bench.run_all [--quick] [--markdown FILE]
 """
@@ -17,7 +19,17 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 if __package__ in (None, ''):  # run as a file: import bench and the working tree's clastic
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import batteries, build, hostile, http_gunicorn, inprocess, middleware, prefixed
+from bench import (
+    batteries,
+    build,
+    hostile,
+    http_gunicorn,
+    inprocess,
+    middleware,
+    prefixed,
+    realistic,
+    realistic_http,
+)
 from bench._common import Report, load_average, machine_info, markdown_table, text_table
 
 SCRIPTS: Tuple[Tuple[str, Callable[[bool], Report]], ...] = (
@@ -28,9 +40,12 @@ SCRIPTS: Tuple[Tuple[str, Callable[[bool], Report]], ...] = (
     ('bench.hostile', hostile.run),
     ('bench.build', build.run),
     ('bench.http_gunicorn', http_gunicorn.run),
+    ('bench.realistic', realistic.run),
+    ('bench.realistic_http', realistic_http.run),
 )
-COMBINED_COLUMNS = ('mean us', 'x falcon', 'x bottle', 'x 3 routes', 'build ms', 'ready ms',
-                    'peak KiB', 'req/s', 'x raw req/s')
+COMBINED_COLUMNS = ('mean us', 'sum us', 'x falcon', 'x bottle', 'x flask', 'x 3 routes',
+                    'build ms', 'ready ms', 'peak KiB', 'req/s', 'x raw req/s', 'CPU us/req',
+                    'share us', 'RSS MiB')
 
 
 def _run_one(name: str, run: Callable[[bool], Report], quick: bool) -> Report:
@@ -56,7 +71,7 @@ def combined(reports: Sequence[Report]) -> Report:
             for (name, routes), values in cells.items()]
     targets = sorted((target for report in reports for target in report.targets),
                      key=lambda target: target.key)
-    return Report('Combined', ['framework', 'routes', *COMBINED_COLUMNS], rows, targets)
+    return Report('Combined', ['framework', 'routes/app', *COMBINED_COLUMNS], rows, targets)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

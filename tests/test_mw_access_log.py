@@ -5,6 +5,7 @@ import os
 import re
 
 import pytest
+from _helpers import serve
 from werkzeug.test import EnvironBuilder
 
 from clastic import GET, Application, Response, render_basic
@@ -42,17 +43,6 @@ def environ_of(path='/', method='GET', **extra):
     environ = EnvironBuilder(path=path, method=method).get_environ()
     environ.update(extra)
     return environ
-
-
-def serve(app, environ):
-    """Call *app* as a WSGI server does (body iterated, then closed); return (status, body)."""
-    statuses = []
-    body = app(environ, lambda status, headers, exc_info=None: statuses.append(status))
-    try:
-        data = b''.join(body)
-    finally:
-        body.close()
-    return statuses[-1], data
 
 
 def fields(record):

@@ -12,11 +12,12 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from _helpers import serve
+from _processes import HOST, child_env, free_port, poll, start, stop, wait_serving
 from werkzeug.test import EnvironBuilder
 
 from clastic import GET, POST, Application, Response, render_basic
 from clastic.errors import ErrorHandler, Forbidden
-from tests._processes import HOST, child_env, free_port, poll, start, stop, wait_serving
 
 prometheus_client = pytest.importorskip('prometheus_client')
 from prometheus_client.parser import text_string_to_metric_families  # noqa: E402
@@ -69,16 +70,9 @@ def series_labels(metrics):
 
 def request(app, path, method='GET', **environ):
     """One request as a WSGI server makes it: the body iterated, then closed."""
-    builder = EnvironBuilder(path=path, method=method)
-    wsgi_environ = builder.get_environ()
+    wsgi_environ = EnvironBuilder(path=path, method=method).get_environ()
     wsgi_environ.update(environ)
-    statuses = []
-    body = app(wsgi_environ, lambda status, headers, exc_info=None: statuses.append(status))
-    try:
-        data = b''.join(body)
-    finally:
-        body.close()
-    return statuses[-1], data
+    return serve(app, wsgi_environ)
 
 
 def test_counts_and_durations_per_route_pattern_method_and_status():
