@@ -24,6 +24,7 @@ from bench import (
     build,
     hostile,
     http_gunicorn,
+    import_time,
     inprocess,
     middleware,
     prefixed,
@@ -39,13 +40,14 @@ SCRIPTS: Tuple[Tuple[str, Callable[[bool], Report]], ...] = (
     ('bench.batteries', batteries.run),
     ('bench.hostile', hostile.run),
     ('bench.build', build.run),
+    ('bench.import_time', import_time.run),
     ('bench.http_gunicorn', http_gunicorn.run),
     ('bench.realistic', realistic.run),
     ('bench.realistic_http', realistic_http.run),
 )
 COMBINED_COLUMNS = ('mean us', 'sum us', 'x falcon', 'x bottle', 'x flask', 'x 3 routes',
-                    'build ms', 'ready ms', 'peak KiB', 'req/s', 'x raw req/s', 'CPU us/req',
-                    'share us', 'RSS MiB')
+                    'build ms', 'ready ms', 'peak KiB', 'import ms', 'req/s', 'x raw req/s',
+                    'CPU us/req', 'share us', 'RSS MiB')
 
 
 def _run_one(name: str, run: Callable[[bool], Report], quick: bool) -> Report:

@@ -16,8 +16,6 @@ import logging
 import secrets
 from typing import Any, Callable, Optional
 
-from boltons.tbutils import ExceptionInfo
-from werkzeug.debug import DebuggedApplication
 from werkzeug.wrappers import Request, Response
 
 from clastic._introspect import callable_info
@@ -149,6 +147,10 @@ class ContextualErrorHandler(ErrorHandler):
     def make_server_error(self, error: BaseException, request: Request,
                           request_id: str) -> HTTPException:
         """Build a 500 describing the raised ``error`` and ``request`` in full."""
+        # Imported by the first uncaught exception of a debug application, an
+        # error path: importing clastic does not pay for boltons' tbutils.
+        from boltons.tbutils import ExceptionInfo
+
         info = ExceptionInfo.from_exc_info(type(error), error, error.__traceback__)
         frames = [{'file': frame.module_path, 'line': frame.lineno,
                    'function': frame.func_name, 'source': str(frame.line or '').strip()}
@@ -211,5 +213,10 @@ class REPLErrorHandler(ContextualErrorHandler):
 
     def wsgi_wrapper(self, wsgi_app: Callable) -> Callable:
         """Wrap ``wsgi_app`` in ``werkzeug.debug.DebuggedApplication``."""
+        # Imported here, when an Application is constructed with this handler,
+        # not with clastic: the debugger and what it loads (multiprocessing,
+        # uuid, code...) weigh about a megabyte that production never uses.
+        from werkzeug.debug import DebuggedApplication
+
         return DebuggedApplication(wsgi_app, evalex=True)
 
