@@ -551,3 +551,25 @@ def test_a_static_path_leaving_the_root_is_refused_in_plain_words(tmp_path):
         response = client.get(path)
         assert response.status_code == 403, path
         assert 'This path is not allowed.' in body(response), path
+
+
+# -- found by the sample of 2026-12-07 (seed 11) --------------------------------------------------
+
+
+def test_a_bound_route_without_methods_shows_a_star_in_its_repr():
+    app = Application([('/any/<value>', echo), Route('/get/<value>', echo, methods=['GET'])])
+    assert [repr(route).split(' ')[2] for route in app.routes] == ['[*]', '[GET,HEAD]']
+
+
+def test_an_endpoint_taking_next_is_named_as_the_endpoint():
+    def wants_next(next):
+        return Response('')
+    with pytest.raises(NameError, match=r"'next' is only available to middleware, but route '/' "
+                                        r".*: endpoint test_pinned_behaviours\..*wants_next"):
+        Application([('/', wants_next)])
+
+
+def test_an_embedded_application_shows_what_it_embeds():
+    from clastic.application import SubApplication
+    inner = Application([('/y/<value>', echo)])
+    assert repr(SubApplication('/x', inner)) == f'SubApplication(\'/x\', {inner!r})'
