@@ -248,7 +248,8 @@ def make_raw(extra_routes: int = 0) -> WSGIApp:
             start_response('404 Not Found', [('Content-Type', 'text/plain; charset=utf-8'),
                                              ('Content-Length', '9')])
             return [b'Not Found']
-        start_response('200 OK', [('Content-Type', 'text/plain; charset=utf-8'),
+        start_response('200 OK', [('X-Content-Type-Options', 'nosniff'),
+                                  ('Content-Type', 'text/plain; charset=utf-8'),
                                   ('Content-Length', str(len(body)))])
         return [body]
 
