@@ -3,6 +3,7 @@
 Every process starts in its own process group, so that :func:`stop` also
 stops a reloader's child.
 """
+import contextlib
 import http.client
 import os
 import signal
@@ -13,7 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Callable, Optional, Tuple
+from typing import Callable, Iterator, Optional, Tuple
 
 import pytest
 
@@ -92,6 +93,20 @@ def stop(proc: subprocess.Popen) -> None:
     except ProcessLookupError:
         pass
     proc.wait()
+
+
+@contextlib.contextmanager
+def serving(argv: list, cwd: Path, log_name: str) -> Iterator[Tuple[int, Path]]:
+    """Start this Python with *argv* and ``--port`` on a free port, wait until it
+    answers, and yield ``(port, log)``; stop it when the block ends, however it ends."""
+    port = free_port()
+    log = cwd / log_name
+    proc = start([*argv, '--port', port], cwd, log)
+    try:
+        wait_serving(port, proc, log)
+        yield port, log
+    finally:
+        stop(proc)
 
 
 def wait_serving(port: int, proc: subprocess.Popen, log: Path, host: str = HOST) -> None:

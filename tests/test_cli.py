@@ -14,6 +14,7 @@ from _processes import (
     fetch,
     free_port,
     poll,
+    serving,
     start,
     stop,
     wait_serving,
@@ -231,16 +232,10 @@ def test_serve_runs_the_development_server_and_reloads_a_module(tmp_path):
 ], ids=['debugger', 'no-debugger'])
 def test_serve_sends_uncaught_errors_to_the_debugger_when_it_is_on(tmp_path, flags, page_text):
     (tmp_path / 'failing.py').write_text(FAILING_MODULE)
-    port = free_port()
-    log = tmp_path / 'serve.log'
-    proc = start(['-m', 'clastic', 'serve', 'failing:app', '--port', port, '--no-reloader', *flags],
-                 tmp_path, log)
-    try:
-        wait_serving(port, proc, log)
+    with serving(['-m', 'clastic', 'serve', 'failing:app', '--no-reloader', *flags],
+                 tmp_path, 'serve.log') as (port, log):
         status, body, _ = fetch(port, '/fail')
         assert status == 500 and page_text in body
-    finally:
-        stop(proc)
 
 
 def test_serve_a_broken_target_exits_with_the_error(tmp_path):
@@ -325,15 +320,9 @@ def test_a_file_named_like_a_standard_module_shadows_nothing(tmp_path):
     assert result.returncode == 0, result.stderr
     [route] = json.loads(result.stdout)['routes']
     assert route['endpoint']['module_name'] == '__clastic_target__.email'
-    port = free_port()
-    log = tmp_path / 'serve.log'
-    proc = start(['-m', 'clastic', 'serve', 'mail/email.py', '--port', port, '--no-reloader'],
-                 tmp_path, log)
-    try:
-        wait_serving(port, proc, log)
+    with serving(['-m', 'clastic', 'serve', 'mail/email.py', '--no-reloader'],
+                 tmp_path, 'serve.log') as (port, log):
         assert fetch(port, '/')[:2] == (200, 'text/plain 0.0')
-    finally:
-        stop(proc)
 
 
 def test_a_package_named_like_a_standard_module_shadows_nothing(tmp_path):
@@ -354,26 +343,15 @@ def test_the_applications_folder_never_shadows_what_clastic_imports(tmp_path):
     # The meta page imports resource when it is asked for the resource usage.
     (tmp_path / 'resource.py').write_text(SHADOW)
     (tmp_path / 'web.py').write_text(SHOP_MODULE)
-    port = free_port()
-    log = tmp_path / 'serve.log'
-    proc = start(['-m', 'clastic', 'serve', 'web.py', '--port', port, '--no-reloader'],
-                 tmp_path, log)
-    try:
-        wait_serving(port, proc, log)
+    with serving(['-m', 'clastic', 'serve', 'web.py', '--no-reloader'], tmp_path, 'serve.log') as (port, log):
         status, body, _ = fetch(port, '/_meta/json/')
         assert status == 200 and 'ru_maxrss' in json.loads(body)['rusage'], body
-    finally:
-        stop(proc)
 
 
 def test_serve_reloads_a_package_target_through_the_flaw_page(tmp_path):
     package = write_package(tmp_path, 'version 1')
-    port = free_port()
-    log = tmp_path / 'serve.log'
-    proc = start(['-m', 'clastic', 'serve', 'project/shop/web.py', '--port', port, '--no-meta'],
-                 tmp_path, log)
-    try:
-        wait_serving(port, proc, log)
+    with serving(['-m', 'clastic', 'serve', 'project/shop/web.py', '--no-meta'],
+                 tmp_path, 'serve.log') as (port, log):
         assert fetch(port, '/')[:2] == (200, 'version 1')
         views = (package / 'views.py').read_text()
 
@@ -386,8 +364,6 @@ def test_serve_reloads_a_package_target_through_the_flaw_page(tmp_path):
         poll(lambda: fetch(port)[:2] == (200, 'version 2'), RELOAD_DEADLINE, 'the fixed package',
              log)
         assert fetch(port, '/count')[:2] == (200, '2')
-    finally:
-        stop(proc)
 
 
 # -- generated code and help --------------------------------------------------------------------

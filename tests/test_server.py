@@ -30,6 +30,7 @@ from _processes import (
     free_port,
     poll,
     restore_sigint,
+    serving,
     start,
     stop,
     wait_serving,
@@ -437,11 +438,7 @@ def test_the_flaw_page_shows_the_exceptions_a_failure_was_raised_from(tmp_path):
     app_path = tmp_path / 'app.py'
     edit(tmp_path / 'helper.py', 'SUFFIX = "!"\n')
     edit(app_path, _app_source('version 1'))
-    port = free_port()
-    log = tmp_path / 'server.log'
-    proc = start([app_path, '--port', port], tmp_path, log)
-    try:
-        wait_serving(port, proc, log)
+    with serving([app_path], tmp_path, 'server.log') as (port, log):
         edit(app_path, CHAINED_FAILURE + _app_source('version 2'))
         poll(lambda: fetch(port)[0] == 500, RELOAD_DEADLINE, 'the flaw page', log)
         body = fetch(port)[1]
@@ -449,8 +446,6 @@ def test_the_flaw_page_shows_the_exceptions_a_failure_was_raised_from(tmp_path):
             '<h2>The direct cause of the exception above</h2>') < body.index(
             '&#x27;NO_SUCH_PORT_VARIABLE&#x27;</pre>')
         assert "return int(os.environ[&#x27;NO_SUCH_PORT_VARIABLE&#x27;])" in body
-    finally:
-        stop(proc)
 
 
 SELF_FIXING = """import pathlib
@@ -467,18 +462,12 @@ def test_a_fix_saved_while_the_program_fails_is_not_missed(tmp_path):
     app_path = tmp_path / 'app.py'
     edit(tmp_path / 'helper.py', 'SUFFIX = "!"\n')
     edit(app_path, _app_source('version 1'))
-    port = free_port()
-    log = tmp_path / 'server.log'
-    proc = start([app_path, '--port', port], tmp_path, log)
-    try:
-        wait_serving(port, proc, log)
+    with serving([app_path], tmp_path, 'server.log') as (port, log):
         edit(app_path, SELF_FIXING.format(fixed=_app_source('version 2')))
         # No edit after this one: only noticing the fix made during the failed start helps.
         poll(lambda: fetch(port)[:2] == (200, 'version 2!'), RELOAD_DEADLINE,
              'the fix saved during the failing start', log)
         assert 'the broken version' in log.read_text()
-    finally:
-        stop(proc)
 
 
 # -- Ctrl-C -------------------------------------------------------------------------------------
