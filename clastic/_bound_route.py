@@ -123,7 +123,9 @@ class BoundRoute:
         self.is_fixed_length = self._pattern.is_fixed_length
         #: The names of the URL bindings, in the order :meth:`match` gives their values.
         self.url_names = self._pattern.names
-        self._matcher = self._pattern.matcher
+        #: The compiled matcher dispatch calls: a path's URL values (in
+        #: url_names order), or None if it does not match.
+        self.path_values: Callable[[str], Optional[Sequence[Any]]] = self._pattern.matcher
         self.compile()
 
     def embedded(self, outer_app: RouteHost, prefix: str, rebind_render: bool = False,
@@ -228,7 +230,7 @@ class BoundRoute:
         The values are ``()`` for ``Match.NONE``. A value a converter refuses
         (ValueError or TypeError) is no match.
         """
-        values = self._matcher(path)
+        values = self.path_values(path)
         if values is None:
             return _NO_MATCH
         if self.methods is not None and method not in self.methods:

@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, quote_from_bytes
 from werkzeug import wrappers
 from werkzeug.datastructures import EnvironHeaders, Headers, MultiDict
 from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException, RequestEntityTooLarge
-from werkzeug.utils import cached_property, get_content_type
+from werkzeug.utils import get_content_type
 
 # The attributes Werkzeug's Request.__init__ computes from the environ.
 _ENVIRON_ATTRIBUTES = frozenset(['method', 'scheme', 'server', 'root_path', 'path',
@@ -128,6 +128,41 @@ class BodyStream(io.RawIOBase):
         return data
 
 
+class _Lazy:
+    """An attribute computed by *make* on its first read, then the instance's own.
+
+    Like :class:`functools.cached_property`, but it never reads the
+    instance's ``__dict__``: that would make the interpreter build one for
+    the instance, and slow every attribute read after it.
+    """
+
+    def __init__(self, make: Callable[[Any], Any]) -> None:
+        self.make = make
+        self.__doc__ = make.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: Optional[type] = None) -> Any:
+        if instance is None:
+            return self
+        value = self.make(instance)
+        setattr(instance, self.name, value)  # a non-data descriptor: the instance's value wins now
+        return value
+
+
+class _FromEnviron(_Lazy):
+    """A :class:`Request` attribute that Werkzeug's __init__ computes from the
+    environ: the first read of any of them computes them all."""
+
+    def __init__(self) -> None:
+        super().__init__(self._read)
+
+    def _read(self, request: 'Request') -> Any:
+        request._read_environ()
+        return getattr(request, self.name)
+
+
 class Request(wrappers.Request):
     """A Werkzeug Request that reads the environ only when first asked,
     and its body within limits.
@@ -158,31 +193,42 @@ class Request(wrappers.Request):
     #: no cap.
     max_body_size: Optional[int] = 16 * 1024 * 1024
 
+    #: Werkzeug's: whether reading the body is forbidden (a class default,
+    #: set on the instance only when true).
+    shallow = False
+
     def __init__(self, environ: Dict[str, Any], populate_request: bool = False,
                  shallow: bool = False) -> None:
         self.environ = environ
-        self.shallow = shallow
-        if populate_request and not shallow:
+        if shallow:
+            self.shallow = True
+        elif populate_request:
             environ['werkzeug.request'] = self
 
-    def __getattr__(self, name: str) -> Any:
-        # Only called for attributes not set yet. The headers (a view of the
-        # environ) are often all a request needs: the content type, cookies.
-        # The first use of any other of Werkzeug's environ-derived attributes
-        # runs its __init__ for all.
-        if name == 'headers':
-            self.headers = EnvironHeaders(self.environ)
-            return self.headers
-        if name in _ENVIRON_ATTRIBUTES:
-            assigned = {key: value for key, value in self.__dict__.items()
-                        if key in _ENVIRON_ATTRIBUTES}
-            wrappers.Request.__init__(self, self.environ, populate_request=False,
-                                      shallow=self.shallow)
-            self.__dict__.update(assigned)  # what the code set before stays set
-            return getattr(self, name)
-        raise AttributeError(f'{type(self).__name__!r} object has no attribute {name!r}')
+    # The attributes Werkzeug's __init__ computes from the environ: the first
+    # read of any runs it for all. (Lazy attributes, not a __getattr__: with
+    # one, no attribute read of the request is specialized by the interpreter.)
+    method = _FromEnviron()
+    scheme = _FromEnviron()
+    server = _FromEnviron()
+    root_path = _FromEnviron()
+    path = _FromEnviron()
+    query_string = _FromEnviron()
+    remote_addr = _FromEnviron()
 
-    @cached_property
+    @_Lazy
+    def headers(self) -> EnvironHeaders:
+        """Werkzeug's ``headers``, a view of the environ: often all a request
+        needs (the content type, cookies), so made without the rest."""
+        return EnvironHeaders(self.environ)
+
+    def _read_environ(self) -> None:
+        """Run Werkzeug's __init__, keeping any environ attribute already set."""
+        assigned = {key: value for key, value in self.__dict__.items() if key in _ENVIRON_ATTRIBUTES}
+        wrappers.Request.__init__(self, self.environ, populate_request=False, shallow=self.shallow)
+        self.__dict__.update(assigned)
+
+    @_Lazy
     def args(self) -> MultiDict:
         """Werkzeug's ``args``, also for a query string of raw bytes.
 
@@ -199,7 +245,7 @@ class Request(wrappers.Request):
         return self.parameter_storage_class(
             parse_qsl(query.decode('ascii'), keep_blank_values=True, errors='werkzeug.url_quote'))
 
-    @cached_property
+    @_Lazy
     def stream(self) -> IO[bytes]:
         """Werkzeug's ``stream``, read through a :class:`BodyStream` capped at :attr:`max_body_size`.
 
@@ -314,43 +360,78 @@ class FastResponse(wrappers.Response):
         if not plain or '\n' in content_type or '\r' in content_type:
             super().__init__(response, status, headers, mimetype, content_type, direct_passthrough)
             return
-        # What Werkzeug's __init__ sets, except headers and _on_close: see __getattr__.
-        body = response.encode() if isinstance(response, str) else response
+        self._set_plain(response.encode() if isinstance(response, str) else response,
+                        content_type, extra)
+
+    @classmethod
+    def plain(cls, body: bytes, content_type: str, extra: Tuple[Tuple[str, str], ...] = ()
+              ) -> 'FastResponse':
+        """``cls(body, content_type=content_type, headers=extra)``, for a render
+        that builds one per request with a content type of its own (no line
+        break) and *extra* a :class:`FixedHeaders`, or ``()``.
+
+        >>> FastResponse.plain(b'{}', 'application/json').headers['Content-Type']
+        'application/json'
+        """
+        if not cls._fast_building:
+            return cls(body, headers=extra or None, content_type=content_type)
+        response = object.__new__(cls)
+        response._set_plain(body, content_type, extra)
+        return response
+
+    def _set_plain(self, body: bytes, content_type: str, extra: Tuple[Tuple[str, str], ...]) -> None:
+        # What Werkzeug's __init__ sets, except headers and _on_close (see below).
         self.response = [body]
         self._plain = (content_type, body, extra)
         self._status, self._status_code = '200 OK', 200
         self.direct_passthrough = False
 
-    def __getattr__(self, name: str) -> Any:
-        # Only called for attributes not set yet: the fast constructor leaves
-        # out the two Werkzeug's __init__ would set last.
-        if name == '_on_close':
-            self._on_close = []
-            return self._on_close
-        if name == 'headers' and self._plain is not None:
+    # Werkzeug's __init__ sets two more attributes, which the fast
+    # constructor leaves out: serving tells that nobody touched them by their
+    # class defaults, never by reading the instance's __dict__ (which would
+    # make the interpreter build one for every response).
+
+    #: Close callbacks: none until :meth:`call_on_close` adds the first.
+    _on_close: Any = ()
+    #: Where :attr:`headers` keeps them; None until first read on a fast-built response.
+    _headers: Optional[Headers] = None
+
+    @property
+    def headers(self) -> Headers:
+        """The response's headers, made on first read for a fast-built response."""
+        headers = self._headers
+        if headers is None:
             content_type, body, extra = self._plain
-            self.headers = Headers([*extra, ('Content-Type', content_type),
-                                    ('Content-Length', str(len(body)))])
-            return self.headers
-        raise AttributeError(f'{type(self).__name__!r} object has no attribute {name!r}')
+            headers = self._headers = Headers([*extra, ('Content-Type', content_type),
+                                               ('Content-Length', str(len(body)))])
+        return headers
+
+    @headers.setter
+    def headers(self, headers: Headers) -> None:
+        self._headers = headers
+
+    def call_on_close(self, func: Callable[[], Any]) -> Callable[[], Any]:
+        if not isinstance(self._on_close, list):
+            self._on_close = []
+        return super().call_on_close(func)
 
     def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         plain = self._plain
-        body = self.response
-        # Close callbacks never created, body as built, a status whose
+        # Built plain, no close callback, body as built, a status whose
         # headers Werkzeug leaves as they are: its serving would change
         # nothing but the headers, if someone set some (see _served_headers).
-        if (plain is not None and '_on_close' not in self.__dict__
-                and type(body) is list and len(body) == 1 and body[0] is plain[1]
-                and self._fast_serving and not self.direct_passthrough
-                and self._status_code >= 200 and self._status_code not in (204, 304)):
-            headers = self.__dict__.get('headers')
-            served = ([*plain[2], ('Content-Type', plain[0]), ('Content-Length', str(len(plain[1])))]
-                      if headers is None else
-                      _served_headers(headers) if type(headers) is Headers else None)
-            if served is not None:
-                start_response(self._status, served)
-                return [] if environ['REQUEST_METHOD'] == 'HEAD' else body
+        if plain is not None and self._fast_serving and not self._on_close and not self.direct_passthrough:
+            body = self.response
+            status_code = self._status_code
+            if (type(body) is list and len(body) == 1 and body[0] is plain[1]
+                    and status_code >= 200 and status_code != 204 and status_code != 304):
+                headers = self._headers
+                served = ([*plain[2], ('Content-Type', plain[0]), ('Content-Length', str(len(plain[1])))]
+                          if headers is None else
+                          _served_headers(headers) if type(headers) is Headers else None)
+                if served is not None:
+                    start_response(self._status, served)
+                    return [] if environ['REQUEST_METHOD'] == 'HEAD' else body
         return super().__call__(environ, start_response)
 
 

@@ -316,13 +316,16 @@ class Application:
             return self._null_route.render_error_response(request, RequestURITooLong(), state)
         try:
             for route in self._router.candidates(path):
-                match, values = route.match(path, method)
-                if match is Match.FULL:
-                    answer = self._run_route(route, values, request, state)
-                    if answer is not None:
-                        return answer
-                elif match is Match.PARTIAL:
+                # route.match(), inline: this loop runs for every request.
+                values = route.path_values(path)
+                if values is None:
+                    continue
+                if route.methods is not None and method not in route.methods:
                     state.add_allowed_methods(route.methods)
+                    continue
+                answer = self._run_route(route, values, request, state)
+                if answer is not None:
+                    return answer
             return self._route_slash_variants(request, path, method, state)
         except ConverterError as error:
             # A bug in a converter, not a mismatch: a 500 whose log carries the

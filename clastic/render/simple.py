@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from itertools import chain
-from typing import Any, Optional
+from typing import Any, Optional, Tuple
 
 from werkzeug import wrappers
 from werkzeug.wrappers import Request
@@ -36,6 +36,9 @@ _HTML_LEADING_BYTES = frozenset(b' \t\n\r\x0b\x0c\xef')
 _TEXT = 'text/plain; charset=utf-8'
 # Browsers must not second-guess a text/plain answer into HTML or script.
 _NOSNIFF = FixedHeaders([('X-Content-Type-Options', 'nosniff')])
+_AS_TEXT = (_TEXT, _NOSNIFF)
+_AS_JSON = ('application/json; charset=utf-8', ())
+_AS_HTML = ('text/html; charset=utf-8', ())
 # What a body that looks like JSON can start with: ASCII whitespace, { or [.
 _JSON_FIRST_BYTES = frozenset(b' \t\n\r\x0b\x0c{[')
 _FORMAT_MIMETYPES = {'json': 'application/json', 'html': 'text/html'}
@@ -186,19 +189,20 @@ class JSONPRender(JSONRender):
                 f' encoding={self.encoding!r})')
 
 
-def _sniff_content_type(body: bytes) -> str:
+def _sniff_content_type(body: bytes) -> Tuple[str, Tuple[Tuple[str, str], ...]]:
+    """The content type of a ``str``/``bytes`` answer, and the headers that go with it."""
     if len(body) < 2:  # too short to look like JSON or HTML
-        return _TEXT
+        return _AS_TEXT
     first = body[0]
     if first in _JSON_FIRST_BYTES:
         stripped = body.strip()
         if stripped[:1] + stripped[-1:] in (b'{}', b'[]'):
-            return 'application/json; charset=utf-8'
+            return _AS_JSON
     # Only a document that starts as one is HTML: text that merely contains
     # markup (user input interpolated into a string) is not.
     if (first == 0x3c or first in _HTML_LEADING_BYTES) and _HTML_START.match(body):
-        return 'text/html; charset=utf-8'
-    return _TEXT
+        return _AS_HTML
+    return _AS_TEXT
 
 
 class BasicRender:
@@ -262,16 +266,11 @@ class BasicRender:
         if isinstance(context, str):
             context = context.encode('utf-8')
         if isinstance(context, bytes):
-            content_type = _sniff_content_type(context)
-            # Positional arguments (response, status, headers, mimetype,
-            # content_type): this runs for every text answer, and keywords
-            # cost a tenth of building the Response.
-            return FastResponse(context, None, _NOSNIFF if content_type is _TEXT else None, None,
-                            content_type)
+            return FastResponse.plain(context, *_sniff_content_type(context))
         if isinstance(context, wrappers.Response):
             return context
         if not isinstance(context, Sized):
-            return FastResponse(str(context), content_type=_TEXT, headers=_NOSNIFF)
+            return FastResponse.plain(str(context).encode('utf-8'), *_AS_TEXT)
         if self._negotiate(request) == 'text/html':
             response = self.tabular_render(context, _route)
         elif self._json_takes_application:
