@@ -360,8 +360,9 @@ class FastResponse(wrappers.Response):
         if not plain or '\n' in content_type or '\r' in content_type:
             super().__init__(response, status, headers, mimetype, content_type, direct_passthrough)
             return
-        self._set_plain(response.encode() if isinstance(response, str) else response,
-                        content_type, extra)
+        body = response.encode() if isinstance(response, str) else response
+        self.response = [body]
+        self._plain = (content_type, body, extra)
 
     @classmethod
     def plain(cls, body: bytes, content_type: str, extra: Tuple[Tuple[str, str], ...] = ()
@@ -376,20 +377,19 @@ class FastResponse(wrappers.Response):
         if not cls._fast_building:
             return cls(body, headers=extra or None, content_type=content_type)
         response = object.__new__(cls)
-        response._set_plain(body, content_type, extra)
+        response.response = [body]
+        response._plain = (content_type, body, extra)
         return response
 
-    def _set_plain(self, body: bytes, content_type: str, extra: Tuple[Tuple[str, str], ...]) -> None:
-        # What Werkzeug's __init__ sets, except headers and _on_close (see below).
-        self.response = [body]
-        self._plain = (content_type, body, extra)
-        self._status, self._status_code = '200 OK', 200
-        self.direct_passthrough = False
+    # The fast constructors set two attributes; the others Werkzeug's
+    # __init__ sets have class defaults, for a 200 without close callbacks or
+    # headers yet. Serving tells that nobody touched them by those defaults,
+    # never by reading the instance's __dict__ (which would make the
+    # interpreter build one for every response).
 
-    # Werkzeug's __init__ sets two more attributes, which the fast
-    # constructor leaves out: serving tells that nobody touched them by their
-    # class defaults, never by reading the instance's __dict__ (which would
-    # make the interpreter build one for every response).
+    _status = '200 OK'
+    _status_code = 200
+    direct_passthrough = False
 
     #: Close callbacks: none until :meth:`call_on_close` adds the first.
     _on_close: Any = ()

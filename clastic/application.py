@@ -267,8 +267,10 @@ class Application:
         """The WSGI entry point: :meth:`wsgi_app`, inside the wsgi_wrappers if any."""
         if self._wrapped_wsgi is not None:
             return self._wrapped_wsgi(environ, start_response)
-        # wsgi_app's line, repeated: one call less on every request.
-        return self._route(self.request_type(environ))(environ, start_response)
+        # wsgi_app's line, repeated: one call less on every request. The
+        # answer's __call__ is called by name, a call the interpreter
+        # specializes; calling the instance goes through its type's slot.
+        return self._route(self.request_type(environ)).__call__(environ, start_response)
 
     def wsgi_app(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         """The application without its wsgi_wrappers: environ to Request, route, answer
@@ -279,7 +281,7 @@ class Application:
         >>> b''.join(app.wsgi_app(EnvironBuilder('/').get_environ(), lambda *args: None))
         b'hi'
         """
-        return self._route(self.request_type(environ))(environ, start_response)
+        return self._route(self.request_type(environ)).__call__(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
         """Route *request* and return the Response (SPEC §4).
@@ -323,7 +325,17 @@ class Application:
                 if route.methods is not None and method not in route.methods:
                     state.add_allowed_methods(route.methods)
                     continue
-                answer = self._run_route(route, values, request, state)
+                # _run_route(), inline, with its usual answer first: a
+                # response clastic's renders built, no error on the way.
+                state.routes_tried += (route,)
+                try:
+                    result = route.chain(request, state, *values)
+                except Exception as error:
+                    answer = self._raised(route, values, request, state, error)
+                else:
+                    if type(result) is FastResponse and state.rendered_error is None:
+                        return result
+                    answer = self._returned(route, values, request, state, result)
                 if answer is not None:
                     return answer
             return self._route_slash_variants(request, path, method, state)
@@ -363,30 +375,42 @@ class Application:
         state.routes_tried += (route,)  # add_route(), inline on the hot path
         try:
             result = route.chain(request, state, *values)
-            # What clastic's renders build is an answer, never an error: one
-            # cheap look spares the two isinstance checks below.
-            if type(result) is FastResponse and state.rendered_error is None:
-                return result
-            if not isinstance(result, Response):
-                route.reject_result(result)
-        except HTTPException as error:
-            result = error
-        except RerouteWSGI as reroute:
-            return reroute
-        except WerkzeugHTTPException as error:
-            result = from_werkzeug(error)
         except Exception as error:
-            # Called inside the except block, so the handler sees sys.exc_info().
+            return self._raised(route, values, request, state, error)
+        return self._returned(route, values, request, state, result)
+
+    def _returned(self, route: BoundRoute, values: Sequence[Any], request: Request,
+                  state: DispatchState, result: Any) -> Union[Response, None]:
+        """The answer of a chain that returned *result*, or None to go on routing."""
+        if not isinstance(result, Response):
+            try:
+                route.reject_result(result)
+            except TypeError as error:  # raised, so the handler sees a traceback
+                return self._raised(route, values, request, state, error)
+        return self._settle_error(route, values, request, result, state)
+
+    def _raised(self, route: BoundRoute, values: Sequence[Any], request: Request,
+                state: DispatchState, error: Exception) -> Union[Response, RerouteWSGI, None]:
+        """The answer of a chain that raised *error*, or None to go on routing.
+
+        Called inside the ``except`` block, so an error handler sees
+        ``sys.exc_info()``.
+        """
+        if isinstance(error, RerouteWSGI):
+            return error
+        if isinstance(error, HTTPException):
+            result = error
+        elif isinstance(error, WerkzeugHTTPException):
+            result = from_werkzeug(error)
+        else:
             result = route.uncaught_response(request, error, state, values)
             state.add_exception(error)
-        if state.rendered_error is None and not isinstance(result, HTTPException):
-            return result  # the usual answer: no error on the way
         return self._settle_error(route, values, request, result, state)
 
     def _settle_error(self, route: BoundRoute, values: Sequence[Any], request: Request,
                       result: Response, state: DispatchState) -> Optional[Response]:
-        """Answer with an error *result* (rendered once), or None to go on
-        routing past a non-breaking one."""
+        """Answer with *result*, an error rendered once, or None to go on
+        routing past a non-breaking error."""
         rendered = state.rendered_error
         if rendered is not None and result is rendered.response:
             record = rendered  # returned inside the chain, rendered there

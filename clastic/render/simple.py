@@ -266,11 +266,12 @@ class BasicRender:
         if isinstance(context, str):
             context = context.encode('utf-8')
         if isinstance(context, bytes):
-            return FastResponse.plain(context, *_sniff_content_type(context))
+            content_type, extra = _sniff_content_type(context)
+            return FastResponse.plain(context, content_type, extra)
         if isinstance(context, wrappers.Response):
             return context
         if not isinstance(context, Sized):
-            return FastResponse.plain(str(context).encode('utf-8'), *_AS_TEXT)
+            return FastResponse.plain(str(context).encode('utf-8'), _TEXT, _NOSNIFF)
         if self._negotiate(request) == 'text/html':
             response = self.tabular_render(context, _route)
         elif self._json_takes_application:
