@@ -24,6 +24,7 @@ from werkzeug import wrappers
 from werkzeug.datastructures import EnvironHeaders, Headers, MultiDict
 from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException, RequestEntityTooLarge
 from werkzeug.utils import get_content_type
+from werkzeug.wsgi import get_content_length
 
 # The attributes Werkzeug's Request.__init__ computes from the environ.
 _ENVIRON_ATTRIBUTES = frozenset(['method', 'scheme', 'server', 'root_path', 'path',
@@ -253,7 +254,9 @@ class Request(wrappers.Request):
         >>> Request(EnvironBuilder(method='POST', data=b'hi').get_environ()).stream.read()
         b'hi'
         """
-        return BodyStream(super().stream, self.max_body_size, self.content_length)
+        # The environ's Content-Length as Werkzeug's stream just read it: its
+        # content_length would build the headers to read it again.
+        return BodyStream(super().stream, self.max_body_size, get_content_length(self.environ))
 
     def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
         """Werkzeug's ``get_json``, where JSON nested too deeply is a 400 too."""
@@ -402,8 +405,12 @@ class FastResponse(wrappers.Response):
         headers = self._headers
         if headers is None:
             content_type, body, extra = self._plain
-            headers = self._headers = Headers([*extra, ('Content-Type', content_type),
-                                               ('Content-Length', str(len(body)))])
+            headers = self._headers = Headers()
+            # Pairs known valid (the constructors refused a line break) go
+            # straight into Werkzeug's list, skipping extend()'s checks of
+            # each value: a session or a status set pays for them otherwise.
+            headers._list = [*extra, ('Content-Type', content_type),
+                             ('Content-Length', str(len(body)))]
         return headers
 
     @headers.setter
