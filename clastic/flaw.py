@@ -14,32 +14,34 @@ printed as text, for callers that have nothing else, and parses it.
 """
 
 import dataclasses
-import functools
 import os
 import re
-import sysconfig
 import traceback
-from importlib import resources
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
-import ashes
 from boltons.tbutils import ParsedException
 
 from ._wrappers import FastResponse
 from .application import Application
+from .errors.debug_pages import (
+    HANDLED_WHILE_RAISED,
+    RAISED_FROM,
+    earlier_exceptions,
+    exception_context,
+    exception_heading,
+    frame_kind,
+    is_library,
+    location_context,
+    render_page,
+)
 from .route import S_REWRITE, Route
 
-__all__ = ['create_app', 'flaw_app', 'Flaw', 'RaisedException', 'Frame']
-
-#: How an earlier exception of a chain led to the one shown above it on the page.
-RAISED_FROM = 'The direct cause of the exception above'
-HANDLED_WHILE_RAISED = 'Being handled when the exception above was raised'
+__all__ = ['create_app', 'flaw_app', 'Flaw', 'RaisedException', 'Frame',
+           'RAISED_FROM', 'HANDLED_WHILE_RAISED']
 
 _TRACEBACK_START = 'Traceback (most recent call last):'
 _SYNTAX_WHERE = re.compile(r'^  File "(?P<filepath>.+)", line (?P<lineno>\d+)$')
 _FRAME_LINE = re.compile(r'^  File ".+", line \d+, in ')
-_CONTEXT_LINES = 3
-_CLASTIC_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,7 +64,7 @@ class Frame:
     @property
     def user(self) -> bool:
         """Whether the file exists and is the application's, not Python's, a package's or clastic's."""
-        return os.path.isfile(self.filepath) and not _is_library(self.filepath)
+        return frame_kind(self.filepath) == 'user'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,7 +118,8 @@ class Flaw:
         Frame(filepath='app.py', lineno=1, funcname='', source_line='def hello(<):', columns=(11, 12))
         """
         report = traceback.TracebackException.from_exception(exc)
-        earlier = tuple((relation, _raised_exception(link)) for relation, link in _earlier(report))
+        earlier = tuple((relation, _raised_exception(link))
+                        for relation, link in earlier_exceptions(report))
         return cls(_raised_exception(report), earlier, ''.join(report.format()))
 
     @classmethod
@@ -143,8 +146,8 @@ class Flaw:
         True
         """
         readable = [frame for frame in self.exception.frames if os.path.isfile(frame.filepath)]
-        users = [frame for frame in readable if frame.user]
-        return (users or readable or [None])[-1]
+        frames = [frame for frame in readable if frame.user] or readable
+        return frames[-1] if frames else None
 
     def files(self) -> Set[str]:
         """The existing files that any exception of the chain names, as absolute paths.
@@ -199,81 +202,43 @@ def render_flaw_page(flaw: Flaw, monitored_files: Optional[Iterable[str]] = None
     True
     """
     files = sorted(set(monitored_files or ()))
-    library_files = [path for path in files if _is_library(path)]
+    library_files = [path for path in files if is_library(path)]
     offending = flaw.offending_frame
     context = {
         **_exception_context(flaw.exception),
+        'kicker': 'clastic development server: the application failed to start',
         'earlier': [{'relation': relation, **_exception_context(exception)}
                     for relation, exception in flaw.earlier],
-        'location': None if offending is None else _location_context(offending),
-        'traceback': flaw.printed, 'css': _asset('flaw.css'),
-        'user_files': [path for path in files if not _is_library(path)],
+        'location': None if offending is None else location_context(
+            _frame_context(offending), 'Offending line', offending.columns),
+        'traceback': flaw.printed,
+        'user_files': [path for path in files if not is_library(path)],
         'library_files': library_files, 'library_count': len(library_files),
     }
-    env = ashes.AshesEnv()
-    for template in ('flaw.html', 'frames.html'):
-        env.register_source(template, _asset(template))
-    return env.render('flaw.html', context)
+    return render_page('flaw/flaw.html', context)
 
 
 def _exception_context(exception: RaisedException) -> Dict[str, Any]:
-    return {'exc_type': exception.exc_type, 'exc_msg': exception.exc_msg,
-            'frames': [{**dataclasses.asdict(frame), 'user': frame.user}
-                       for frame in exception.frames]}
+    return exception_context({'type': exception.exc_type, 'message': exception.exc_msg,
+                              'frames': [_frame_context(frame) for frame in exception.frames]})
 
 
-def _location_context(frame: Frame) -> Dict[str, Any]:
-    """The offending *frame* with the source lines around it, and a caret under a syntax error."""
-    try:
-        with open(frame.filepath, encoding='utf-8', errors='replace') as source:
-            lines = source.read().splitlines()
-    except OSError:  # unreadable now: the traceback still tells where
-        lines = []
-    first = max(frame.lineno - _CONTEXT_LINES, 1)
-    last = min(frame.lineno + _CONTEXT_LINES, len(lines))
-    context = [{'number': number, 'text': lines[number - 1], 'offending': number == frame.lineno,
-                'caret': _caret(lines[number - 1], frame.columns)
-                if number == frame.lineno and frame.columns else ''}
-               for number in range(first, last + 1)]
-    return {'filepath': frame.filepath, 'lineno': frame.lineno, 'context': context}
-
-
-def _caret(line: str, columns: Tuple[int, int]) -> str:
-    """Carets under *columns* of *line*, aligned as Python aligns them (tabs kept)."""
-    start, end = columns
-    indent = ''.join(char if char.isspace() else ' ' for char in line[:start - 1])
-    return indent + '^' * (end - start)
+def _frame_context(frame: Frame) -> Dict[str, Any]:
+    """*frame* as the shared templates show frames (see :mod:`clastic.errors.debug_pages`)."""
+    return {'file': frame.filepath, 'line': frame.lineno, 'function': frame.funcname,
+            'source': frame.source_line, 'kind': frame_kind(frame.filepath), 'route': None}
 
 
 # -- reading an exception object ----------------------------------------------------------------
 
-def _earlier(report: traceback.TracebackException
-             ) -> Iterator[Tuple[str, traceback.TracebackException]]:
-    """The exceptions Python prints before *report*, the latest first, each
-    with how it led to the one after it (the one yielded before it)."""
-    while True:
-        if report.__cause__ is not None:
-            relation, report = RAISED_FROM, report.__cause__
-        elif report.__context__ is not None and not report.__suppress_context__:
-            relation, report = HANDLED_WHILE_RAISED, report.__context__
-        else:
-            return
-        yield relation, report
-
-
 def _raised_exception(report: traceback.TracebackException) -> RaisedException:
-    # Python prints a SyntaxError's place (indented lines) before the
-    # "Type: message" line, and notes after it.
-    lines = list(report.format_exception_only())
-    heading = next(index for index, line in enumerate(lines) if not line[:1].isspace())
-    exc_type, _, message = lines[heading].rstrip('\n').partition(': ')
-    notes = ''.join(lines[heading + 1:])
+    exc_type, message = exception_heading(report)
     frames = [Frame(summary.filename, summary.lineno or 0, summary.name, summary.line or '')
               for summary in report.stack]
     syntax_error_place = _syntax_error_frame(report)
     if syntax_error_place is not None:
         frames.append(syntax_error_place)
-    return RaisedException(exc_type, (message + '\n' + notes).rstrip('\n'), tuple(frames))
+    return RaisedException(exc_type, message, tuple(frames))
 
 
 def _syntax_error_frame(report: traceback.TracebackException) -> Optional[Frame]:
@@ -351,21 +316,3 @@ def _split_syntax_error(lines: List[str]) -> Tuple[Optional[Frame], List[str]]:
             frame = Frame(match['filepath'], int(match['lineno']), '', source.strip())
             return frame, lines[:index] + exception_line[-1:]
     return None, lines
-
-
-# -- files --------------------------------------------------------------------------------------
-
-@functools.lru_cache(maxsize=None)
-def _library_roots() -> Tuple[str, ...]:
-    roots = {sysconfig.get_path(name) for name in ('stdlib', 'platstdlib', 'purelib', 'platlib')}
-    return tuple(root for root in roots | {_CLASTIC_DIR} if root)
-
-
-def _is_library(path: str) -> bool:
-    """Whether *path* belongs to Python, an installed package or clastic itself."""
-    path = os.path.abspath(path)
-    return any(os.path.commonpath([path, root]) == root for root in _library_roots())
-
-
-def _asset(name: str) -> str:
-    return (resources.files('clastic') / '_assets' / 'flaw' / name).read_text(encoding='utf-8')

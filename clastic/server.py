@@ -2,8 +2,10 @@
 
 ``app.serve()`` (SPEC §2, §10.9) lands in :func:`serve_app`, which reads the
 serve flags from the script's command line (leaving the rest to the script),
-mounts the meta and static applications, lets uncaught exceptions reach the
-interactive debugger when it is on, and calls :func:`run_simple`.
+mounts the meta and static applications, applies the one rule of where
+uncaught exceptions go (:func:`apply_debugger_rule`: to the interactive
+debugger when it is on, to the app's own error pages when it is off), and
+calls :func:`run_simple`. ``python -m clastic serve`` goes through it too.
 
 How reloading survives broken code
 ----------------------------------
@@ -35,13 +37,13 @@ import subprocess
 import sys
 import time
 import warnings
-from typing import Any, Iterable, Iterator, List, Optional, Sequence, Set, TextIO, Union
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, TextIO, Union
 
 from werkzeug import serving
 from werkzeug.middleware.lint import HTTPWarning, LintMiddleware
 
 __all__ = ['run_simple', 'open_test_socket', 'iter_monitor_files', 'enable_tty_echo',
-           'serve_app', 'ServeSettings', 'add_serve_flags']
+           'serve_app', 'apply_debugger_rule', 'ServeSettings', 'add_serve_flags']
 
 #: Werkzeug's reloader exits the child with this status when a file changed.
 RESTART_STATUS = 3
@@ -79,9 +81,9 @@ class ServeSettings:
         """Return these settings with the flags parsed by :func:`add_serve_flags` applied."""
         given = {name: getattr(flags, name) for name in ('address', 'port', 'static_prefix',
                                                          'static_path', 'processes')}
-        switched_off = {f'use_{name}': False for name in ('meta', 'lint', 'reloader', 'debugger',
-                                                          'static')
-                        if getattr(flags, f'no_{name}')}
+        switched_off: Dict[str, Any] = {
+            f'use_{name}': False for name in ('meta', 'lint', 'reloader', 'debugger', 'static')
+            if getattr(flags, f'no_{name}')}
         return dataclasses.replace(self, **{name: value for name, value in given.items()
                                             if value is not None}, **switched_off)
 
@@ -150,9 +152,8 @@ def serve_app(app: Any, argv: Optional[Sequence[str]] = None, *, _jk_just_testin
     ``/static/`` (before them). With ``_jk_just_testing=True`` it only adds
     them, without reading the command line, and returns True.
 
-    With the debugger on, the app's error handler re-raises uncaught
-    exceptions (``reraise_uncaught``) so that they reach Werkzeug's
-    interactive debugger; HTTP errors are still the app's to answer.
+    Uncaught exceptions follow :func:`apply_debugger_rule`, for
+    ``python -m clastic serve`` too (it calls this function).
 
     >>> from clastic import Application
     >>> app = Application()
@@ -167,19 +168,49 @@ def serve_app(app: Any, argv: Optional[Sequence[str]] = None, *, _jk_just_testin
     _mount_development_apps(app, chosen)
     if _jk_just_testing:
         return True
-    if chosen.use_debugger:
-        # Otherwise the handler answers an uncaught exception with its own
-        # 500, and the debugger wrapped around the app never sees it.
-        app.error_handler.reraise_uncaught = True
-        if not _is_loopback(chosen.address):
-            _say(f'WARNING: the interactive debugger is on the network'
-                 f' ({chosen.address}:{chosen.port}): anyone who reaches it and knows the PIN'
-                 ' can run code here. Serve on 127.0.0.1, or pass --no-debugger.')
+    chosen = apply_debugger_rule(app, chosen)
     processes = chosen.processes or 1
     run_simple(chosen.address, chosen.port, _linted(app) if chosen.use_lint else app,
                use_reloader=chosen.use_reloader, use_debugger=chosen.use_debugger,
                threaded=processes == 1, processes=processes)
     return None
+
+
+def apply_debugger_rule(app: Any, settings: ServeSettings) -> ServeSettings:
+    """Where an uncaught exception of *app* goes; return the settings to serve with.
+
+    The one rule of ``serve()`` and ``python -m clastic serve``: with the
+    debugger on, the app's error handler re-raises uncaught exceptions
+    (``reraise_uncaught``) so that they reach Werkzeug's interactive
+    debugger; with it off, the app's own error pages answer (the designed
+    debug pages of an ``Application(debug=True)``, else the production 500).
+    HTTP errors (a 404, a raised ``BadRequest``) are always the app's to answer.
+
+    The debugger keeps each traceback in the process that served the
+    request: with ``--processes N`` every request has a process of its own,
+    which exits with it, so the debugger would show pages whose console
+    reaches nothing. It is then off, and a line says so.
+
+    >>> from clastic import Application
+    >>> app = Application()
+    >>> apply_debugger_rule(app, ServeSettings()).use_debugger, app.error_handler.reraise_uncaught
+    (True, True)
+    """
+    processes = settings.processes or 1
+    if settings.use_debugger and processes > 1:
+        _say(f' * The interactive debugger is off: with --processes {processes} the process'
+             ' that raised an exception is gone before its console could reach it. Uncaught'
+             " exceptions get the application's own error pages.")
+        return dataclasses.replace(settings, use_debugger=False)
+    if settings.use_debugger:
+        # Otherwise the handler answers an uncaught exception with its own
+        # 500, and the debugger wrapped around the app never sees it.
+        app.error_handler.reraise_uncaught = True
+        if not _is_loopback(settings.address):
+            _say(f'WARNING: the interactive debugger is on the network'
+                 f' ({settings.address}:{settings.port}): anyone who reaches it and knows the PIN'
+                 ' can run code here. Serve on 127.0.0.1, or pass --no-debugger.')
+    return settings
 
 
 def _linted(app: Any) -> LintMiddleware:
@@ -205,8 +236,10 @@ def _mount_development_apps(app: Any, settings: ServeSettings) -> None:
     if settings.use_static:
         from .static import StaticApplication
 
-        explicit = settings.static_path is not None
-        static_path = settings.static_path if explicit else os.path.join(os.getcwd(), 'static')
+        static_path = settings.static_path
+        explicit = static_path is not None
+        if static_path is None:
+            static_path = os.path.join(os.getcwd(), 'static')
         # A missing ./static is fine (nothing to serve yet); a missing
         # --static-path is a mistake StaticApplication reports.
         static_app = StaticApplication(search_paths=[static_path], check_paths=explicit)
@@ -231,7 +264,7 @@ def run_simple(hostname: str, port: int, application: Any, use_reloader: bool = 
                extra_files: Optional[Iterable[str]] = None,
                exclude_patterns: Optional[Iterable[str]] = None, reloader_interval: float = 1,
                reloader_type: str = 'auto', threaded: bool = False, processes: int = 1,
-               request_handler: Any = None, static_files: Optional[dict] = None,
+               request_handler: Any = None, static_files: Optional[Dict[str, Any]] = None,
                passthrough_errors: bool = False, ssl_context: Any = None) -> None:
     """Werkzeug's ``run_simple``, with a reloader that survives broken code.
 
@@ -259,8 +292,9 @@ def run_simple(hostname: str, port: int, application: Any, use_reloader: bool = 
         # with RESTART_STATUS when a watched file changes.
         serving.run_simple(hostname, port, application, use_reloader=True,
                            extra_files=extra_files, exclude_patterns=exclude_patterns,
-                           reloader_interval=reloader_interval, reloader_type=reloader_type,
-                           threaded=threaded, processes=processes,
+                           # Werkzeug's type is int; it only sleeps it, so a float works.
+                           reloader_interval=reloader_interval,  # type: ignore[arg-type]  # sleeps
+                           reloader_type=reloader_type, threaded=threaded, processes=processes,
                            request_handler=request_handler,
                            passthrough_errors=passthrough_errors, ssl_context=ssl_context)
         # Serving ended on Ctrl-C: whatever the program does after serve()
@@ -351,10 +385,11 @@ def _reloader_child_command() -> Optional[List[str]]:
     """The command that runs this program again in a reloader child, or None if it can't be."""
     main = sys.modules.get('__main__')
     spec = getattr(main, '__spec__', None)
+    main_file = getattr(main, '__file__', None)
     if spec is not None and spec.name:  # python -m package.module
         kind, target = 'module', spec.name
-    elif getattr(main, '__file__', None):  # python script.py
-        kind, target = 'path', os.path.abspath(main.__file__)
+    elif main_file:  # python script.py
+        kind, target = 'path', os.path.abspath(main_file)
     else:  # the interactive interpreter, python -c, an embedding program
         return None
     clastic_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -394,7 +429,7 @@ def _exit_on_sigterm() -> Any:
         return None
 
 
-def _stop(child: subprocess.Popen) -> None:
+def _stop(child: 'subprocess.Popen[bytes]') -> None:
     """End *child*: first it has a moment to exit on the Ctrl-C it shares with us."""
     steps = ((None, _CHILD_EXIT_GRACE), (child.terminate, _CHILD_TERMINATE_GRACE),
              (child.kill, None))

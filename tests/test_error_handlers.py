@@ -19,6 +19,7 @@ from clastic.errors import (
     NotFound,
     REPLErrorHandler,
 )
+from clastic.errors.debug_pages import MASK
 
 HOSTILE = '<script>alert("x")</script> & \'q\''
 FORMATS = ['text/plain', 'text/html', 'application/json', 'application/xml']
@@ -111,7 +112,9 @@ def test_debug_500_shows_exception_frames_request_and_version():
     assert data['request']['path'] == '/pay' and data['request']['method'] == 'GET'
     assert data['request']['args'] == {'amount': ['1', '2']}
     assert data['request']['headers']['X-Evil'] == HOSTILE
-    assert data['request']['cookies'] == {'session': '<abc>'}
+    # Credentials are masked in every format: a debug page gets shared.
+    assert data['request']['cookies'] == {'session': MASK}
+    assert data['request']['headers']['Cookie'] == MASK
 
     text = body(err, 'text/plain')
     for expected in ('LeakyError', 'hunter2-secret', "raise LeakyError('hunter2-secret')",
@@ -119,7 +122,7 @@ def test_debug_500_shows_exception_frames_request_and_version():
         assert expected in text
 
     html = body(err, 'text/html')
-    assert '<script>' not in html and '&lt;abc&gt;' in html
+    assert '<script>' not in html and '&lt;script&gt;' in html and '<abc>' not in html
     assert 'raise LeakyError(&#x27;hunter2-secret&#x27;)' in html
     assert __version__ in html and 'raise_leaky' in html
 
@@ -146,7 +149,8 @@ def test_debug_404_explains_each_route():
     resp = app.get_local_client().get('/users/1', headers={'Accept': 'application/json'})
     data = json.loads(resp.get_data())
     assert resp.status_code == 404
-    assert data['request'] == {'method': 'GET', 'path': '/users/1'}
+    assert (data['request']['line'], data['request']['method'], data['request']['path']) == (
+        'GET /users/1 HTTP/1.1', 'GET', '/users/1')
     prefix = f'{__name__}.test_debug_404_explains_each_route.<locals>.'
     assert data['routes'] == [
         {'pattern': '/<name>', 'methods': 'any', 'reason': 'path did not match',

@@ -84,13 +84,15 @@ class HTTPException(Response, Exception):
         self.adapt(content_type or mimetype or DEFAULT_MIMETYPE)
 
     def __str__(self) -> str:
-        return self.message if self.detail is None else str(self.detail)
+        if self.detail is None:
+            return self.message  # type: ignore[return-value]  # a str once __init__ ran
+        return str(self.detail)
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(code={self.code!r}, message={self.message!r},'
                 f' detail={self.detail!r})')
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The error as a dictionary: the source of every body format.
 
         >>> NotFound('gone fishing').to_dict()
@@ -241,7 +243,7 @@ class MethodNotAllowed(BadRequest):
         if self.allowed_methods:
             self.headers['Allow'] = ', '.join(sorted(self.allowed_methods))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The base fields plus ``allowed_methods``, sorted."""
         return {**super().to_dict(), 'allowed_methods': sorted(self.allowed_methods)}
 
@@ -436,7 +438,7 @@ def from_werkzeug(exc: werkzeug.exceptions.HTTPException) -> Response:
     '30'
     """
     if exc.response is not None:
-        return exc.response
+        return exc.response  # type: ignore[return-value]  # typed sans-IO; abort() gives a WSGI one
     code = exc.code or 500
     headers = [(name, value) for name, value in exc.get_headers()
                if name.lower() != 'content-type']
@@ -446,7 +448,7 @@ def from_werkzeug(exc: werkzeug.exceptions.HTTPException) -> Response:
     return error_type(detail=exc.description, code=code, headers=headers)
 
 
-def _errors_by_code() -> Mapping[int, type]:
+def _errors_by_code() -> Mapping[int, type[HTTPException]]:
     """Every error class of this module by its status code."""
     classes = [BadRequest, InternalServerError]
     classes += [sub for cls in (BadRequest, InternalServerError) for sub in cls.__subclasses__()]

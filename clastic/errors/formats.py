@@ -64,16 +64,16 @@ _HTML_PAGE = """<!DOCTYPE html>
 # One place for the formats: each serializer walks the same nested
 # dict/list/scalar structure; None fields are left out (JSON keeps them as null).
 
-def _title(fields: Mapping) -> str:
+def _title(fields: Mapping[str, Any]) -> str:
     return f"{fields['code']} {fields['message']}"
 
 
-def _rest(fields: Mapping) -> dict:
+def _rest(fields: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in fields.items()
             if key not in ('code', 'message', 'detail')}
 
 
-def serialize_text(fields: Mapping) -> str:
+def serialize_text(fields: Mapping[str, Any]) -> str:
     """Plain text: the status line, the detail, then the other fields indented.
 
     >>> print(serialize_text({'code': 410, 'message': 'Gone', 'detail': None, 'since': 2020}))
@@ -107,7 +107,7 @@ def _text_lines(value: Any, depth: int) -> Iterable[str]:
             yield f'{pad}{label} {item}'
 
 
-def serialize_html(fields: Mapping) -> str:
+def serialize_html(fields: Mapping[str, Any]) -> str:
     """An HTML page; every field is escaped.
 
     >>> '&lt;b&gt;' in serialize_html({'code': 400, 'message': 'Bad Request', 'detail': '<b>'})
@@ -130,7 +130,7 @@ def _html_value(value: Any) -> str:
     return escape(str(value))
 
 
-def serialize_xml(fields: Mapping) -> str:
+def serialize_xml(fields: Mapping[str, Any]) -> str:
     """An XML document rooted at ``<http_error>``; every field is escaped.
 
     >>> serialize_xml({'code': 404, 'message': 'Not Found', 'detail': 'a < b'}).splitlines()[1]
@@ -161,7 +161,7 @@ def _xml_text(value: Any) -> str:
     return _XML_INVALID_CHARS.sub('\ufffd', str(value))
 
 
-def serialize_json(fields: Mapping) -> str:
+def serialize_json(fields: Mapping[str, Any]) -> str:
     """A JSON document (``null`` for absent fields).
 
     >>> print(serialize_json({'code': 404, 'detail': None}))

@@ -28,7 +28,7 @@ from clastic.errors.formats import DEFAULT_MIMETYPE, MIME_SUPPORT_MAP
 REQUEST_ID_KEY = 'clastic.request_id'
 
 
-def get_request_id(environ: dict) -> str:
+def get_request_id(environ: dict[str, Any]) -> str:
     """Return the id of the request of *environ*, creating it on first use.
 
     Whoever needs the id first (the 500 page, the access log, a proxy's id
@@ -68,8 +68,9 @@ class ErrorHandler:
     """The production error handler: errors negotiated, 500s that reveal nothing.
 
     An uncaught exception becomes a 500 whose body only gives a request id
-    (:func:`get_request_id`, the id the access log writes for the request);
-    the id and the full traceback go to the ``clastic`` logger at ERROR.
+    (:func:`~clastic.errors.handlers.get_request_id`, the id the access log
+    writes for the request); the id and the full traceback go to the
+    ``clastic`` logger at ERROR.
     With ``reraise_uncaught=True`` the exception propagates instead.
 
     >>> handler = ErrorHandler()
@@ -81,7 +82,7 @@ class ErrorHandler:
     method_not_allowed_type = MethodNotAllowed
     server_error_type = InternalServerError
     #: None, or callable(wsgi_app) -> wsgi_app wrapping the application.
-    wsgi_wrapper: Optional[Callable] = None
+    wsgi_wrapper: Optional[Callable[[Any], Any]] = None
 
     def __init__(self, reraise_uncaught: bool = False) -> None:
         self.reraise_uncaught = reraise_uncaught
@@ -97,8 +98,8 @@ class ErrorHandler:
         """Turn the exception being handled (``kwargs['_error']``) into a 500.
 
         Must be called inside the ``except`` block. Logs the request id (see
-        :func:`get_request_id`) and traceback, then returns
-        :meth:`make_server_error`.
+        :func:`~clastic.errors.handlers.get_request_id`) and traceback, then
+        returns :meth:`make_server_error`.
         """
         if self.reraise_uncaught:
             raise  # bare, so the traceback stays the endpoint's
@@ -109,11 +110,11 @@ class ErrorHandler:
         logging.getLogger('clastic').error(
             'uncaught exception, request id %s, in %s, %r %r', request_id,
             getattr(_route, 'label', _route), request.method, request.path, exc_info=error)
-        return self.make_server_error(error, request, request_id)
+        return self.make_server_error(error, request, request_id, route=_route)
 
     def make_server_error(self, error: BaseException, request: Request,
-                          request_id: str) -> HTTPException:
-        """Build the 500 for an uncaught ``error``; this one names nothing of it.
+                          request_id: str, route: Any = None) -> HTTPException:
+        """Build the 500 for an uncaught ``error`` raised in *route*; this one names nothing of it.
 
         >>> from werkzeug.test import EnvironBuilder
         >>> request = EnvironBuilder('/login').get_request()
@@ -132,7 +133,11 @@ class ContextualErrorHandler(ErrorHandler):
 
     500s carry the exception, every traceback frame with its source line,
     the request and ``clastic_version``; 404s list each route and why it did
-    not answer. Never use it in production: it shows code, headers and cookies.
+    not answer. A browser gets both as designed pages, like the development
+    server's flaw page (``clastic.errors.debug_pages``): the exception
+    and the application's own frame first, with the source around it.
+    Never use it in production: it shows code, headers and cookie names
+    (``Authorization`` and ``Cookie`` values are masked).
 
     >>> from werkzeug.test import EnvironBuilder
     >>> request = EnvironBuilder('/login').get_request()
@@ -145,46 +150,56 @@ class ContextualErrorHandler(ErrorHandler):
     """
 
     def make_server_error(self, error: BaseException, request: Request,
-                          request_id: str) -> HTTPException:
-        """Build a 500 describing the raised ``error`` and ``request`` in full."""
+                          request_id: str, route: Any = None) -> HTTPException:
+        """Build a 500 describing the raised ``error``, its *route* and ``request`` in full."""
         # Imported by the first uncaught exception of a debug application, an
-        # error path: importing clastic does not pay for boltons' tbutils.
-        from boltons.tbutils import ExceptionInfo
+        # error path: importing clastic does not pay for it.
+        from clastic.errors.debug_pages import describe_exception, describe_request
+        from clastic.route import NullRoute
 
-        info = ExceptionInfo.from_exc_info(type(error), error, error.__traceback__)
-        frames = [{'file': frame.module_path, 'line': frame.lineno,
-                   'function': frame.func_name, 'source': str(frame.line or '').strip()}
-                  for frame in info.tb_info.frames]
+        if isinstance(getattr(route, 'route', None), NullRoute):
+            route = None  # raised while routing (a converter's bug), in no route's chain
+        exception = describe_exception(error, route)
         extra = {'request_id': request_id,
-                 'exception': {'type': info.exc_type, 'message': info.exc_msg,
-                               'frames': frames},
-                 'request': _describe_request(request),
+                 'route': getattr(route, 'label', None),
+                 'exception': exception,
+                 'request': describe_request(request),
                  'clastic_version': __version__}
-        return self.server_error_type(detail=f'{info.exc_type}: {info.exc_msg}', extra=extra)
+        return self.server_error_type(detail=f"{exception['type']}: {exception['message']}",
+                                      extra=extra)
 
-    def render_error(self, request: Request, _error: HTTPException, _application: Any,
-                     _dispatch_state: Any, **kwargs: Any) -> Response:
-        """Negotiate ``_error``, adding, for a 404, why each route did not answer."""
+    def render_error(  # type: ignore[override]  # its arguments are injected by name
+            self, request: Request, _error: HTTPException, _application: Any,
+            _dispatch_state: Any, **kwargs: Any) -> Response:
+        """Negotiate ``_error``, adding, for a 404, why each route did not answer;
+        in HTML, a debug 500 or 404 is a designed page."""
+        from clastic.errors.debug_pages import describe_request, not_found_page, server_error_page
+
         if isinstance(_error, NotFound):
-            _error.extra['request'] = {'method': request.method, 'path': request.path}
+            _error.extra['request'] = describe_request(request)
             _error.extra['routes'] = [_explain_route(route, request, _error, _dispatch_state)
                                       for route in _application.routes]
-        return negotiate_error(request, _error)
-
-
-def _describe_request(request: Request) -> dict:
-    return {'method': request.method,
-            'path': request.path,
-            'args': request.args.to_dict(flat=False),
-            'headers': dict(request.headers.items()),
-            'cookies': request.cookies.to_dict()}
+            page = not_found_page
+        elif isinstance(_error, InternalServerError) and 'exception' in _error.extra:
+            page = server_error_page
+        else:
+            return negotiate_error(request, _error)
+        response = negotiate_error(request, _error)
+        if response.mimetype == 'text/html':
+            # 'replace', as HTTPException.adapt: a lone surrogate in a path
+            # must not turn the page into a UnicodeEncodeError.
+            response.set_data(page(response.to_dict()).encode('utf-8', 'replace'))
+        return response
 
 
 def _explain_route(route: Any, request: Request, error: HTTPException,
-                   dispatch_state: Any) -> dict:
-    if route.match_path(request.path) is None:
+                   dispatch_state: Any) -> dict[str, Any]:
+    from clastic._bound_route import Match  # which imports this module
+
+    match, _values = route.match(request.path, request.method)
+    if match == Match.NONE:
         reason = 'path did not match'
-    elif not route.match_method(request.method):
+    elif match == Match.PARTIAL:
         reason = f'method {request.method} not allowed'
     elif error.source_route is route:
         reason = 'raised this error'
@@ -211,7 +226,7 @@ class REPLErrorHandler(ContextualErrorHandler):
     def __init__(self, reraise_uncaught: bool = True) -> None:
         super().__init__(reraise_uncaught)
 
-    def wsgi_wrapper(self, wsgi_app: Callable) -> Callable:
+    def wsgi_wrapper(self, wsgi_app: Callable[..., Any]) -> Callable[..., Any]:
         """Wrap ``wsgi_app`` in ``werkzeug.debug.DebuggedApplication``."""
         # Imported here, when an Application is constructed with this handler,
         # not with clastic: the debugger and what it loads (multiprocessing,
