@@ -7,7 +7,7 @@
 """
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
@@ -17,7 +17,7 @@ from ._version import __version__
 from ._wrappers import Request
 from .application import Application, RerouteWSGI, SubApplication
 from .errors import BadRequest, HTTPException, InternalServerError
-from .render import render_basic, render_json, render_json_dev
+from .render import Rendered, render_basic, render_json, render_json_dev
 from .route import DELETE, GET, POST, PUT, RESERVED_ARGS, S_REDIRECT, S_REWRITE, S_STRICT, Route
 from .utils import Redirector, append_slash_redirect
 
@@ -28,6 +28,11 @@ from .utils import Redirector, append_slash_redirect
 _TOOL_NAMES = {'MetaApplication': 'meta', 'META_ASSETS_APP': 'meta', 'StaticApplication': 'static',
                'StaticFileRoute': 'static', 'GetParamMiddleware': 'middleware'}
 _TOOL_MODULES = frozenset(['meta', 'static', 'middleware', 'server'])
+
+if TYPE_CHECKING:  # what __getattr__ loads, for type checkers
+    from .meta import META_ASSETS_APP, MetaApplication
+    from .middleware import GetParamMiddleware
+    from .static import StaticApplication, StaticFileRoute
 
 
 def __getattr__(name: str) -> Any:
@@ -50,6 +55,6 @@ __all__ = ['Application', 'SubApplication', 'RerouteWSGI', 'Route', 'GET', 'POST
            'DELETE', 'RESERVED_ARGS', 'S_REDIRECT', 'S_REWRITE', 'S_STRICT', 'Middleware',
            'GetParamMiddleware', 'MetaApplication', 'META_ASSETS_APP', 'StaticApplication',
            'StaticFileRoute',
-           'render_json', 'render_json_dev', 'render_basic', 'HTTPException', 'BadRequest',
+           'render_json', 'render_json_dev', 'render_basic', 'Rendered', 'HTTPException', 'BadRequest',
            'InternalServerError', 'Redirector', 'Request', 'Response', 'BaseRequest',
            'BaseResponse', 'redirect', 'append_slash_redirect', '__version__']

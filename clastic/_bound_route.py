@@ -17,6 +17,7 @@ from typing import (
     Any,
     Callable,
     Dict,
+    FrozenSet,
     List,
     Mapping,
     NoReturn,
@@ -39,6 +40,7 @@ from ._introspect import describe, promises_no_errors
 from ._middleware import Middleware, merge_middlewares, middleware_layers
 from ._pattern import InvalidPattern, Pattern, join_patterns
 from .errors import ErrorHandler, HTTPException, negotiate_error
+from .render._templating import TemplateRenderFactory
 
 if TYPE_CHECKING:
     from .route import Route
@@ -59,10 +61,11 @@ class RouteHost(Protocol):
     middlewares: List[Middleware]
     resources: Dict[str, Any]
     slash_mode: str
-    converters: Mapping[str, Converter]
+    converters: Dict[str, Converter]
     error_handler: ErrorHandler
     code_cache: CodeCache
     chain_compiler: ChainCompiler
+    debug: bool
 
 
 class Match:
@@ -187,7 +190,7 @@ class BoundRoute:
         render = compiler.injectable(self.render) if self.render is not None else None
         return ChainSpec(self.label, ('request', '_dispatch_state') + self.url_names, constants,
                          layers, compiler.injectable(endpoint), render, finalize=self.finalize_error,
-                         render_returns_errors=_may_return_errors(self.render))
+                         render_returns_errors=_may_return_errors(self.render), debug=app.debug)
 
     @property
     def chain_source(self) -> str:
@@ -236,6 +239,17 @@ class BoundRoute:
         if self.methods is not None and method not in self.methods:
             return (Match.PARTIAL, values)
         return (Match.FULL, values)
+
+    @property
+    def required_url_names(self) -> FrozenSet[str]:
+        """The names of :attr:`url_names` that building a URL cannot leave out
+        (all but the ``?`` and ``*`` bindings).
+
+        >>> from clastic import Application
+        >>> sorted(Application([('/a/<x>/<y?>', lambda: None)]).routes[0].required_url_names)
+        ['x']
+        """
+        return frozenset(b.name for b in self._pattern.bindings if not b.is_optional)
 
     def match_path(self, path: str) -> Optional[Dict[str, Any]]:
         """Return the URL bindings if *path* matches this route exactly, else None."""
@@ -370,8 +384,9 @@ class BoundRoute:
         returned).
 
         With ``application_layers=False``, the rows of the serving
-        application's own middlewares are left out: every route runs them,
-        and :meth:`Application.middleware_argument_sources` lists them once.
+        application's own middlewares are left out: every route runs them, and
+        :meth:`~clastic.application.Application.middleware_argument_sources`
+        lists them once.
 
         >>> from clastic import Application, render_basic
         >>> def greet(name, greeting='Hello'): return f'{greeting}, {name}!'
@@ -431,7 +446,8 @@ def build_render(label: str, render: Any, factory: Any) -> Tuple[Optional[Callab
     if factory is None:
         raise TypeError(f'{label}: render {render!r} is not callable and the'
                         ' application has no render_factory to build it')
-    built = factory(render)
+    # A template factory names the route in its errors (a missing template).
+    built = factory(render, route=label) if isinstance(factory, TemplateRenderFactory) else factory(render)
     if not callable(built):
         raise TypeError(f'{label}: render factory {factory!r} returned {built!r}'
                         f' for {render!r}, which is not callable')

@@ -13,7 +13,7 @@ generated code calls while a request runs is in :mod:`clastic._chain_runtime`.
 """
 
 import re
-from typing import Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, NamedTuple, Optional, Tuple
 
 from ._introspect import Injectable
 
@@ -52,7 +52,9 @@ class ChainSpec(NamedTuple):
 
     *finalize*, called as ``finalize(error, *entry_args)``, renders an
     HTTPException returned inside the chain to its final response before a
-    middleware function sees it; without one, errors pass as they are.
+    middleware function sees it; without one, errors pass as they are. A
+    *debug* chain (a debug application's) also checks what the endpoint
+    returns for likely mistakes (see :class:`clastic._chain_runtime.StatusTupleWarning`).
     """
 
     route_label: str
@@ -63,6 +65,7 @@ class ChainSpec(NamedTuple):
     render: Optional[Injectable]
     finalize: Optional[Callable[..., Any]] = None
     render_returns_errors: bool = True  # False: the render never returns an HTTPException
+    debug: bool = False
 
 
 class ChainCall(NamedTuple):
@@ -76,7 +79,7 @@ class ChainCall(NamedTuple):
     role: str  # 'middleware', 'endpoint', 'render', or the role compile_call() was given
     method: str  # for a middleware function: 'request', 'before_request', ...
     injectable: Injectable
-    available: frozenset
+    available: FrozenSet[str]
     first: Optional[str]
     layer: Optional[Layer]
 

@@ -20,15 +20,16 @@ import functools
 import inspect
 import itertools
 import keyword
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from werkzeug.wrappers import Response
 
 from ._chain import ChainCall, ChainSpec, CompiledChain, Layer
-from ._chain_runtime import UndeclaredProvide, provided_values
+from ._chain_runtime import StatusTupleWarning, UndeclaredProvide, provided_values
 from ._codegen import CodeCache
 from ._introspect import Injectable, callable_info
 from .errors.exceptions import HTTPException
+from .render.rendered import Rendered
 
 # Generated code names its helpers with this prefix; see _check_names().
 _INTERNAL_PREFIX = '_c_'
@@ -37,7 +38,7 @@ _INTERNAL_PREFIX = '_c_'
 #: Where emitted code delivers a value: a variable, or None to return it.
 Target = Optional[str]
 #: Emits one step of a chain: ``(available names, target, final) -> may be an error``.
-EmitStep = Callable[[frozenset, Target, bool], bool]
+EmitStep = Callable[[FrozenSet[str], Target, bool], bool]
 
 
 class _Writer:
@@ -209,7 +210,7 @@ class _ChainEmitter:
     # it delivers may still be an unrendered error: after a producer that
     # promises to return none (returns_errors False) no check is needed.
 
-    def _emit_endpoint_and_render(self, available: frozenset, target: Target, final: bool) -> bool:
+    def _emit_endpoint_and_render(self, available: FrozenSet[str], target: Target, final: bool) -> bool:
         spec = self.spec
         endpoint_layers = [layer for layer in spec.layers if layer.phase == 'endpoint']
         may_be_error = self._emit_nested(endpoint_layers, available, self._emit_endpoint, 'context', False)
@@ -222,25 +223,65 @@ class _ChainEmitter:
         # An error is a Response: of the endpoint's results, only this branch carries one.
         may_be_error = self._deliver(target, 'context', may_be_error, final)
         self.writer.depth -= 1
+        # A Rendered gets the render phase written a second time, unwrapping
+        # it and giving the render's response its status: an ordinary value
+        # then costs one test, and the branch it takes stays as it was.
+        type_ = self._builtin('type')
+        self.writer.line(f'elif {type_}(context) is {self._value("_c_Rendered", Rendered)}:'
+                         '  # a status or headers for the render\'s response')
+        self.writer.depth += 1
+        self.writer.line('_c_rendered, context = context, context.value')
+        may_be_error |= self._emit_render_phase(available, target, final, rendered=True)
+        self.writer.depth -= 1
         self.writer.line('else:')
         self.writer.depth += 1
-        render_layers = [layer for layer in spec.layers if layer.phase == 'render']
-        may_be_error |= self._emit_nested(render_layers, available | {'context'}, self._emit_render,
-                                          target, final)
+        if spec.debug:
+            warn = self._value('_c_warn_status_tuple', StatusTupleWarning(spec.route_label))
+            self.writer.line(f'if {type_}(context) is {self._builtin("tuple")}:'
+                             '  # debug only: Flask\'s (value, status)?')
+            self.writer.line(f'    {warn}(context)')
+        may_be_error |= self._emit_render_phase(available, target, final, rendered=False)
         self.writer.depth -= 1
         return may_be_error
 
-    def _emit_endpoint(self, available: frozenset, target: Target, final: bool) -> bool:
+    def _emit_render_phase(self, available: FrozenSet[str], target: Target, final: bool,
+                           rendered: bool) -> bool:
+        """Emit the render-phase layers around the render, giving its
+        response the status and headers of ``_c_rendered`` if *rendered*.
+
+        The rendered copy comes first in the source and is the same chain:
+        its layers keep the names of the plain copy, and its calls and
+        binding problems are left to the plain copy to record.
+        """
+        render_layers = [layer for layer in self.spec.layers if layer.phase == 'render']
+        if not rendered:
+            return self._emit_nested(render_layers, available | {'context'}, self._emit_render,
+                                     target, final)
+        first_layer, calls_at, problems = self.layer_count, self._calls_at, len(self.problems)
+        self._calls_at = None
+        may_be_error = self._emit_nested(render_layers, available | {'context'},
+                                         self._emit_rendered_render, target, final)
+        self.layer_count, self._calls_at = first_layer, calls_at
+        del self.problems[problems:]
+        return may_be_error
+
+    def _emit_endpoint(self, available: FrozenSet[str], target: Target, final: bool) -> bool:
         call = self.call(self.function_var, self.spec.endpoint, available, 'endpoint')
         return self._deliver(target, call, True, final)
 
-    def _emit_render(self, available: frozenset, target: Target, final: bool) -> bool:
-        render = self.spec.render
-        assert render is not None
-        call = self.call(self._value('_c_render', render.target), render, available, 'render')
+    def _emit_render(self, available: FrozenSet[str], target: Target, final: bool) -> bool:
+        return self._deliver(target, self._render_call(available), self.spec.render_returns_errors, final)
+
+    def _emit_rendered_render(self, available: FrozenSet[str], target: Target, final: bool) -> bool:
+        call = f'_c_rendered.apply_to({self._render_call(available)})'
         return self._deliver(target, call, self.spec.render_returns_errors, final)
 
-    def _emit_nested(self, layers: List[Layer], available: frozenset,
+    def _render_call(self, available: FrozenSet[str]) -> str:
+        render = self.spec.render
+        assert render is not None
+        return self.call(self._value('_c_render', render.target), render, available, 'render')
+
+    def _emit_nested(self, layers: List[Layer], available: FrozenSet[str],
                      emit_innermost: 'EmitStep', target: Target, final: bool) -> bool:
         """Emit *layers* around what *emit_innermost* writes, delivering to *target*."""
         if not layers:
@@ -249,13 +290,13 @@ class _ChainEmitter:
         index = self.layer_count
         self.layer_count += 1
 
-        def emit_rest(rest_available: frozenset, rest_target: Target, rest_final: bool) -> bool:
+        def emit_rest(rest_available: FrozenSet[str], rest_target: Target, rest_final: bool) -> bool:
             return self._emit_nested(rest, rest_available, emit_innermost, rest_target, rest_final)
 
         emit_layer = self._emit_wrapping_layer if layer.wrap is not None else self._emit_hooked_layer
         return emit_layer(layer, index, available, emit_rest, target, final)
 
-    def _emit_wrapping_layer(self, layer: Layer, index: int, available: frozenset,
+    def _emit_wrapping_layer(self, layer: Layer, index: int, available: FrozenSet[str],
                              emit_rest: 'EmitStep', target: Target, final: bool) -> bool:
         """Emit the rest as a ``next`` function, and the call of the layer's function with it."""
         assert layer.wrap is not None
@@ -272,7 +313,7 @@ class _ChainEmitter:
                          'middleware', first=next_var, layer=layer, method=layer.phase)
         return self._deliver(target, call, layer.returns_errors, final)
 
-    def _emit_hooked_layer(self, layer: Layer, index: int, available: frozenset,
+    def _emit_hooked_layer(self, layer: Layer, index: int, available: FrozenSet[str],
                            emit_rest: 'EmitStep', target: Target, final: bool) -> bool:
         """Emit the before hook's call, the rest inline, then the after hook's call.
 
@@ -339,7 +380,7 @@ class _ChainEmitter:
             self.writer.line(f'return {var}')
         return False
 
-    def call(self, var: str, injectable: Injectable, available: frozenset, role: str,
+    def call(self, var: str, injectable: Injectable, available: FrozenSet[str], role: str,
              first: Optional[str] = None, layer: Optional[Layer] = None, method: str = '',
              pass_all: bool = False) -> str:
         """Return the source of a call to *injectable* with the names it takes.
@@ -393,7 +434,7 @@ class _ChainEmitter:
                         else f"**{{'{name}': {self._use(name)}}}" for name in extra)
         return f'{var}({", ".join(args)})'
 
-    def _record(self, calls_at: List[List[ChainCall]], injectable: Injectable, available: frozenset,
+    def _record(self, calls_at: List[List[ChainCall]], injectable: Injectable, available: FrozenSet[str],
                 role: str, first: Optional[str], layer: Optional[Layer], method: str) -> None:
         if layer is None:
             calls_at[-1].append(ChainCall(role, method, injectable, available, None, layer))
@@ -421,7 +462,7 @@ class _ChainEmitter:
                                  f" (render functions and middleware render()), but {where} takes it")
 
     def _unresolved(self, injectable: Injectable, role: str, owner: str,
-                    missing: List[str], available: frozenset) -> None:
+                    missing: List[str], available: FrozenSet[str]) -> None:
         where = self._where(injectable, role, owner)
         self.problems.append(f'unresolved {role} arguments: {missing} in {where};'
                              f' available there: {sorted(available)}')

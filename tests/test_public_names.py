@@ -9,7 +9,8 @@ PUBLIC_NAMES = {
                ' S_REDIRECT S_REWRITE S_STRICT Middleware GetParamMiddleware render_json'
                ' render_json_dev render_basic MetaApplication META_ASSETS_APP StaticApplication'
                ' StaticFileRoute HTTPException BadRequest InternalServerError Redirector Request'
-               ' Response BaseRequest BaseResponse redirect append_slash_redirect __version__',
+               ' Response BaseRequest BaseResponse redirect append_slash_redirect __version__'
+               ' Rendered',  # [beyond]
     'clastic.application': 'Application SubApplication RerouteWSGI DispatchState',
     'clastic.route': 'Route BoundRoute NullRoute GET POST PUT DELETE PATCH HEAD OPTIONS TRACE CONNECT'
                      ' S_REDIRECT S_REWRITE S_STRICT RESERVED_ARGS InvalidEndpoint InvalidPattern'
@@ -31,7 +32,7 @@ PUBLIC_NAMES = {
     'clastic.middleware.metrics': 'MetricsMiddleware create_metrics_app',
     'clastic.middleware.access_log': 'AccessLogMiddleware',
     'clastic.render': 'render_basic render_json render_json_dev BasicRender JSONRender JSONPRender'
-                      ' Table TabularRender AshesRenderFactory ashes Jinja2RenderFactory',
+                      ' Table TabularRender AshesRenderFactory ashes Jinja2RenderFactory Rendered',
     'clastic.render.mako_templates': 'MakoRenderFactory mako',
     'clastic.render.chameleon_templates': 'ChameleonRenderFactory',
     'clastic.errors': 'HTTPException ErrorHandler ContextualErrorHandler REPLErrorHandler MIME_SUPPORT_MAP'

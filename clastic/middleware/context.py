@@ -12,6 +12,7 @@ import copy
 import inspect
 from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Tuple
 
+from ..render.rendered import Rendered
 from .url import ConfiguredMiddleware, check_provided_name
 
 __all__ = ['ContextProcessor', 'SimpleContextProcessor']
@@ -24,7 +25,8 @@ class ContextProcessor(ConfiguredMiddleware):
     resources or other middleware). A *required* name that no source
     provides is a NameError at construction; a name in *defaults* that no
     source provides gets its default value. Only ``dict`` contexts change:
-    a Response or any other context passes through untouched. With
+    a Response or any other context passes through untouched, and a
+    :class:`~clastic.render.rendered.Rendered` gets them added to its value. With
     ``overwrite=False`` a key the endpoint set keeps the endpoint's value.
 
     The processor hooks the endpoint's result (``after_endpoint``) and
@@ -77,6 +79,10 @@ class ContextProcessor(ConfiguredMiddleware):
         overwrite = self.overwrite
 
         def after_endpoint(context: Any, *args: Any, **kwargs: Any) -> Any:
+            if type(context) is Rendered:  # its value is the context; status and headers stay
+                rendered = copy.copy(context)
+                rendered.value = after_endpoint(context.value, *args, **kwargs)
+                return rendered
             if not isinstance(context, dict):
                 return context
             # The chain passes leading values by position and the rest by

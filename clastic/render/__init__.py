@@ -14,8 +14,9 @@ name into a render function when the Application is constructed:
 'Hi Ben'
 """
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from clastic.render.rendered import Rendered
 from clastic.render.simple import (
     BasicRender,
     JSONPRender,
@@ -26,8 +27,13 @@ from clastic.render.simple import (
 )
 from clastic.render.tabular import Table, TabularRender
 
+if TYPE_CHECKING:  # what __getattr__ loads, for type checkers
+    from clastic.render._templating import TemplateRenderError
+    from clastic.render.ashes_templates import AshesRenderFactory
+    from clastic.render.jinja2_templates import Jinja2RenderFactory
+
 __all__ = ['AshesRenderFactory', 'BasicRender', 'JSONPRender', 'JSONRender',
-           'Jinja2RenderFactory', 'Table', 'TabularRender', 'TemplateRenderError',
+           'Jinja2RenderFactory', 'Rendered', 'Table', 'TabularRender', 'TemplateRenderError',
            'ashes', 'render_basic', 'render_json', 'render_json_dev']
 
 # Each template engine loads when its factory's name is first looked up, so
