@@ -7,7 +7,20 @@ a request only walks the routes in order:
     environ -> Request -> matching routes -> the route's compiled chain -> Response
 """
 
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    FrozenSet,
+    Iterable,
+    List,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+)
 
 from boltons.typeutils import make_sentinel
 from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
@@ -21,6 +34,7 @@ from ._chain_compiler import ChainCompiler
 from ._codegen import CodeCache
 from ._converters import ConverterError, with_builtin_converters
 from ._dispatch import DispatchState, ErrorRecord, TreeRouter
+from ._introspect import describe
 from ._location import query_suffix, site_path
 from ._middleware import check_middlewares, check_wsgi_callable
 from ._pattern import MAX_PATH_SEGMENTS, InvalidPattern, collapse_slashes, exceeds_path_caps
@@ -80,6 +94,26 @@ def _to_entry(entry: RouteEntry) -> Union[Route, SubApplication]:
         return Route(*entry)
     raise TypeError(f'routes entries must be Route, SubApplication, (pattern, endpoint[,'
                     f' render, ...]) or (prefix, Application) tuples, not {entry!r}')
+
+
+class _UrlTarget(NamedTuple):
+    """A route :meth:`Application.url_for` may build, and the names of its URL bindings."""
+
+    route: BoundRoute
+    names: FrozenSet[str]
+    required: FrozenSet[str]
+
+    @classmethod
+    def of(cls, route: BoundRoute) -> '_UrlTarget':
+        return cls(route, frozenset(route.url_names), route.required_url_names)
+
+    def takes(self, given: FrozenSet[str]) -> bool:
+        """Whether *given* holds every binding this route needs, and no other name."""
+        return self.required <= given <= self.names
+
+    def __str__(self) -> str:
+        shown = [name if name in self.required else f'{name} (optional)' for name in self.route.url_names]
+        return f"{self.route.pattern!r} takes {', '.join(shown) or 'no values'}"
 
 
 # The default of the body limits: the request_type's own value stays.
@@ -205,12 +239,14 @@ class Application:
     def _index_routes(self) -> None:
         """Build what dispatch and url_for look routes up in, once per change."""
         self._router = self.router_type(self.routes)
-        # (kind, key) -> (position, route), the first route winning.
-        self._url_targets: Dict[Tuple[str, Any], Tuple[int, BoundRoute]] = {}
-        for position, route in reversed(list(enumerate(self.routes))):
-            self._url_targets[('endpoint', id(route.endpoint))] = (position, route)
+        # ('name', name) or ('endpoint', id(endpoint)) -> the routes url_for
+        # may build for it, in declared order.
+        self._url_targets: Dict[Tuple[str, Any], List[_UrlTarget]] = {}
+        for route in self.routes:
+            target = _UrlTarget.of(route)
+            self._url_targets.setdefault(('endpoint', id(route.endpoint)), []).append(target)
             if route.name is not None:
-                self._url_targets[('name', route.name)] = (position, route)
+                self._url_targets.setdefault(('name', route.name), []).append(target)
 
     def _bind_entry(self, entry: RouteEntry, index: int) -> None:
         entry = _to_entry(entry)
@@ -380,7 +416,7 @@ class Application:
         return self._returned(route, values, request, state, result)
 
     def _returned(self, route: BoundRoute, values: Sequence[Any], request: Request,
-                  state: DispatchState, result: Any) -> Union[Response, None]:
+                  state: DispatchState, result: Any) -> Union[Response, RerouteWSGI, None]:
         """The answer of a chain that returned *result*, or None to go on routing."""
         if not isinstance(result, Response):
             try:
@@ -398,6 +434,7 @@ class Application:
         """
         if isinstance(error, RerouteWSGI):
             return error
+        result: Response
         if isinstance(error, HTTPException):
             result = error
         elif isinstance(error, WerkzeugHTTPException):
@@ -427,6 +464,7 @@ class Application:
         """No route answered: the last non-breaking error, else a 405 or a 404."""
         if state.unanswered_error is not None:
             return self._rendered(state.unanswered_error, request, state)
+        error: HTTPException
         if state.allowed_methods:
             error = self.error_handler.method_not_allowed_type(
                 allowed_methods=sorted(state.allowed_methods))
@@ -449,20 +487,35 @@ class Application:
         return redirect(location, code, Response=self.response_type)
 
     def url_for(self, name_or_endpoint: Any, **params: Any) -> str:
-        """Build the path of the first route with that name or endpoint.
+        """Build the path of a route with that name (a str) or endpoint, from *params*.
 
-        >>> def user(id): return Response(str(id))
-        >>> Application([('/user/<id:int>', user)]).url_for('user', id=3)
-        '/user/3'
+        Of several such routes, the first (in declared order) whose URL
+        bindings are exactly the names in *params* is built; else the first
+        that takes them all and needs no other. ``ValueError`` if none does,
+        or if a value is missing or does not convert.
+
+        >>> def user(id=None): return Response(str(id))
+        >>> app = Application([('/users', user), ('/user/<id:int>', user)])
+        >>> app.url_for('user'), app.url_for(user, id=3)
+        ('/users', '/user/3')
         """
-        found = [self._url_targets.get(('endpoint', id(name_or_endpoint)))]
+        key: Tuple[str, Any]
         if isinstance(name_or_endpoint, str):
-            found.append(self._url_targets.get(('name', name_or_endpoint)))
-        found = [target for target in found if target is not None]
-        if not found:
-            raise ValueError(f'no route is named {name_or_endpoint!r} or has it as endpoint')
-        _position, route = min(found, key=lambda target: target[0])
-        return route.build_path(params)
+            key, shown = ('name', name_or_endpoint), repr(name_or_endpoint)
+        else:
+            key, shown = ('endpoint', id(name_or_endpoint)), describe(name_or_endpoint)
+        targets = self._url_targets.get(key)
+        if not targets:
+            raise ValueError(f'no route is named {shown} or has it as endpoint')
+        given = frozenset(params)
+        chosen = (next((target for target in targets if target.names == given), None)
+                  or next((target for target in targets if target.takes(given)), None))
+        if chosen is None and len(targets) > 1:
+            candidates = '; '.join(map(str, targets))
+            raise ValueError(f'no route for {shown} takes the values {sorted(given)}; the routes'
+                             f' for it, in order: {candidates}')
+        # A single route says itself what is missing or unknown.
+        return (chosen or targets[0]).route.build_path(params)
 
     def get_local_client(self) -> Client:
         """Return a Werkzeug test Client for this application, keeping cookies."""

@@ -27,6 +27,7 @@ import dataclasses
 import importlib
 import importlib.machinery
 import importlib.util
+import inspect
 import json
 import os
 import sys
@@ -58,9 +59,11 @@ class _HelpFormatter(argparse.HelpFormatter):
         super().__init__(prog, width=80)
 
 
-# Help is plain text: Python 3.14 would colour it on a terminal.
-_PARSER_STYLE: Dict[str, Any] = {'formatter_class': _HelpFormatter,
-                                 **({'color': False} if sys.version_info >= (3, 14) else {})}
+# Help is plain text, whatever the terminal: argparse colours it from Python
+# 3.14 on, unless told not to with its ``color`` keyword (new then too).
+_PARSER_STYLE: Dict[str, Any] = {
+    'formatter_class': _HelpFormatter,
+    **({'color': False} if 'color' in inspect.signature(argparse.ArgumentParser).parameters else {})}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -71,7 +74,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     """
     parser = _build_parser()
     args = parser.parse_args(argv)
-    return args.run(args)
+    try:
+        status: int = args.run(args)
+        sys.stdout.flush()  # so that a reader gone early shows here
+    except BrokenPipeError:
+        # The reader stopped reading (``| head``): nothing to report. Python
+        # flushes stdout again at exit, so send what is left nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    return status
 
 
 def _build_parser() -> argparse.ArgumentParser:

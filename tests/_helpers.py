@@ -25,3 +25,19 @@ def serve(app, environ):
     finally:
         answer.close()
     return statuses[-1], data
+
+
+#: The extra of pyproject.toml that installs each optional module the tests import.
+EXTRA_OF = {'jinja2': 'jinja2', 'mako': 'mako', 'chameleon': 'chameleon', 'psutil': 'psutil',
+            'prometheus_client': 'metrics', 'orjson': 'speedups', 'falcon': 'bench',
+            'bottle': 'bench', 'flask': 'bench', 'gunicorn': 'bench'}
+
+
+def not_installed(module):
+    """Why a test of an optional extra skips without *module*: which extra to install.
+
+    >>> not_installed('prometheus_client')
+    "the 'metrics' extra is not installed (no prometheus_client): pip install 'clastic[metrics]'"
+    """
+    extra = EXTRA_OF.get(module, 'test')
+    return f"the '{extra}' extra is not installed (no {module}): pip install 'clastic[{extra}]'"

@@ -9,6 +9,7 @@ bench/batteries.py for the numbers).
 from pathlib import Path
 
 import pytest
+from _helpers import not_installed
 from werkzeug.test import Client
 
 from bench.apps import call, make_clastic
@@ -49,14 +50,14 @@ def _contenders(static_folder):
 def test_every_app_answers_as_it_must(static_folder, key, label):
     comparison, contender = _contenders(static_folder)[key, label]
     if comparison.needs:
-        pytest.importorskip(comparison.needs)
+        pytest.importorskip(comparison.needs, reason=not_installed(comparison.needs))
     assert wrong_answer(contender.factory(), comparison) is None
 
 
 @pytest.mark.parametrize('name', ['clastic', 'flask'])
 def test_the_timed_request_reads_the_primed_session_and_writes_a_new_one(name):
     if name == 'flask':
-        pytest.importorskip('flask')
+        pytest.importorskip('flask', reason=not_installed('flask'))
     make_primed, make_plain = {'clastic': (make_clastic_session, clastic_session_app),
                                'flask': (make_flask_session, flask_session_app)}[name]
     answer = Client(make_primed()).get(SESSION_PROBE.path)
@@ -72,7 +73,7 @@ def test_the_timed_request_reads_the_primed_session_and_writes_a_new_one(name):
                          ids=['clastic', 'flask'])
 def test_the_304_comes_from_the_etag_matching_the_file(tmp_path, make_app):
     if make_app is make_flask_static:
-        pytest.importorskip('flask')
+        pytest.importorskip('flask', reason=not_installed('flask'))
     folder = write_static_file(str(tmp_path))
     app = make_app(folder)
     assert call(app, STATIC_PROBE) == ('304 NOT MODIFIED', b'')

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from _helpers import not_installed
 
 from bench import realistic, realistic_http
 from bench.realistic_apps import (
@@ -32,7 +33,7 @@ from bench.realistic_apps import (
 
 def _installed(framework):
     if framework.module is not None:
-        pytest.importorskip(framework.module)
+        pytest.importorskip(framework.module, reason=not_installed(framework.module))
     return framework
 
 
@@ -85,7 +86,7 @@ def test_the_in_process_script_reports_its_targets():
 
 needs_gunicorn_and_wrk = pytest.mark.skipif(
     importlib.util.find_spec('gunicorn') is None or shutil.which('wrk') is None,
-    reason='needs gunicorn and wrk')
+    reason=f"needs gunicorn ({not_installed('gunicorn')}) and wrk (apt-get install wrk)")
 
 
 @needs_gunicorn_and_wrk

@@ -8,6 +8,7 @@ raw WSGI function) gives the right answers.
 import io
 
 import pytest
+from _helpers import not_installed
 
 from bench.apps import (
     EXTRA_PROBE,
@@ -29,7 +30,7 @@ from bench.realistic_apps import call_wsgi
 @pytest.mark.parametrize('probe', PROBES, ids=lambda probe: probe.label)
 def test_every_app_answers_the_three_requests(framework, probe):
     if framework.module is not None:
-        pytest.importorskip(framework.module)
+        pytest.importorskip(framework.module, reason=not_installed(framework.module))
     assert call(framework.factory(), probe) == ('200 OK', probe.expected)
 
 
@@ -68,6 +69,6 @@ def test_ten_noop_middlewares_are_all_kept_and_answer():
                          ids=lambda fw: fw.name)
 def test_every_router_answers_the_last_of_1000_prefixed_routes(framework):
     if framework.module is not None:
-        pytest.importorskip(framework.module)
+        pytest.importorskip(framework.module, reason=not_installed(framework.module))
     app = framework.factory(MANY_ROUTES, shared_prefix='/api/v1')
     assert check(app, PROBES + (PREFIXED_PROBE,)) is None

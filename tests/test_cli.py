@@ -1,5 +1,7 @@
 """``python -m clastic routes | check | serve``, run as subprocesses."""
 import json
+import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -397,3 +399,50 @@ def test_help_is_plain_text_within_80_columns(tmp_path, command):
     assert '\x1b' not in result.stdout
     assert max(len(line) for line in result.stdout.splitlines()) <= 80, result.stdout
     assert len(result.stdout.splitlines()) > 5
+
+
+@pytest.mark.parametrize('command', [[], ['routes'], ['check'], ['serve']])
+def test_help_is_plain_text_on_a_terminal_too(tmp_path, command):
+    """On a terminal, where argparse colours help from Python 3.14 on, help stays plain."""
+    reader, writer = pty.openpty()
+    try:
+        done = subprocess.run([sys.executable, '-m', 'clastic', *command, '--help'], cwd=str(tmp_path),
+                              env=dict(child_env(), PYTHON_COLORS='1', TERM='xterm-256color'),
+                              stdout=writer, stderr=subprocess.PIPE, timeout=30)
+    finally:
+        os.close(writer)
+    shown = b''
+    while True:
+        try:
+            chunk = os.read(reader, 4096)
+        except OSError:  # EIO: the terminal's other end is closed and all was read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(reader)
+    assert done.returncode == 0, done.stderr
+    assert b'usage: python -m clastic' in shown and b'\x1b' not in shown
+
+
+MANY_ROUTES_MODULE = '''from clastic import Application, render_basic
+
+app = Application([('/r%d' % number, lambda: 'x', render_basic) for number in range(3000)])
+'''
+
+
+def test_routes_into_a_reader_that_stops_early_prints_no_traceback(tmp_path):
+    """``clastic routes app | head -1``: the table is far larger than a pipe holds."""
+    (tmp_path / 'many.py').write_text(MANY_ROUTES_MODULE)
+    proc = subprocess.Popen([sys.executable, '-m', 'clastic', 'routes', 'many:app'], cwd=str(tmp_path),
+                            env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        first_line = proc.stdout.readline()
+        proc.stdout.close()  # as head does after its line
+        errors = proc.stderr.read().decode()
+        status = proc.wait(timeout=30)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert first_line == b'/r0  [any method]\n'
+    assert errors == '' and status == 1

@@ -13,6 +13,7 @@ import textwrap
 from typing import List, Optional
 
 import pytest
+from _helpers import not_installed
 
 #: What an application that uses no battery must not load.
 BATTERY_MODULES = ('werkzeug.debug', 'ashes', 'jinja2', 'mako', 'chameleon', 'clastic.server',
@@ -130,6 +131,6 @@ SERVER = '''
 def test_each_battery_works_when_first_used(code: str, needs: Optional[str], loads: List[str]):
     """Each battery works from a fresh interpreter and loads what it needs then."""
     if needs:
-        pytest.importorskip(needs)
+        pytest.importorskip(needs, reason=not_installed(needs))
     loaded = batteries_loaded_by(code)
     assert [name for name in loads if name not in loaded] == []

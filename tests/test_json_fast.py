@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Callable
 
 import pytest
+from _helpers import not_installed
 from _processes import REPO_ROOT, child_env
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -36,7 +37,9 @@ try:
 except ImportError:
     orjson = None
 
-uses_orjson = pytest.mark.skipif(_orjson_dumps() is None, reason='no orjson writing as the standard library')
+uses_orjson = pytest.mark.skipif(
+    _orjson_dumps() is None,
+    reason=f'no orjson>=3.11.7, which writes as the standard library: {not_installed("orjson")}')
 
 
 # -- the values ---------------------------------------------------------------
@@ -242,7 +245,7 @@ def test_sorted_json_writes_the_text_of_the_standard_library(spec):
     assert outcome(ACCELERATED.encode, spec) == outcome(STANDARD.encode, spec)
 
 
-@pytest.mark.skipif(orjson is None, reason='orjson is not installed')
+@pytest.mark.skipif(orjson is None, reason=not_installed('orjson'))
 def test_the_installed_orjson_is_used():
     # Else the tests above compare the standard library with itself: an
     # orjson older than 3.11.7 writes floats its own way and is left out.

@@ -12,14 +12,14 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from _helpers import serve
+from _helpers import not_installed, serve
 from _processes import HOST, child_env, free_port, poll, start, stop, wait_serving
 from werkzeug.test import EnvironBuilder
 
 from clastic import GET, POST, Application, Response, render_basic
 from clastic.errors import ErrorHandler, Forbidden
 
-prometheus_client = pytest.importorskip('prometheus_client')
+prometheus_client = pytest.importorskip('prometheus_client', reason=not_installed('prometheus_client'))
 from prometheus_client.parser import text_string_to_metric_families  # noqa: E402
 
 from clastic.middleware.metrics import (  # noqa: E402

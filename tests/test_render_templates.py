@@ -1,6 +1,7 @@
 """The template render factories (ashes, Jinja2, Mako, Chameleon), each
 through a real Application and its test client."""
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -128,6 +129,33 @@ def test_missing_template_fails_at_construction(engine, tmp_path):
     factory = engine.factory(tmp_path)
     with pytest.raises(engine.missing_error):
         template_app(factory, 'nope.html', {})
+
+
+def show_home():
+    return {}
+
+
+SHOW_HOME_LINE = show_home.__code__.co_firstlineno
+
+
+def test_a_missing_template_names_the_route_and_the_directories_searched(engine, tmp_path):
+    with pytest.raises(engine.missing_error) as raised:
+        Application([('/home/<page>', lambda page: {}, 'hello.html'),
+                     ('/home', show_home, 'nope.html')], render_factory=engine.factory(tmp_path))
+    message = str(raised.value)
+    assert message.startswith("route '/home' (endpoint test_render_templates.show_home ("), message
+    assert f'test_render_templates.py:{SHOW_HOME_LINE})' in message
+    assert "template 'nope.html' not found" in message
+    assert f'the template directories {[str(tmp_path)]!r}' in message
+    # Raised from the engine's own error, which is of the same type.
+    assert isinstance(raised.value.__cause__, engine.missing_error)
+    assert raised.value.__cause__ is not raised.value
+
+
+def test_a_missing_template_of_a_factory_without_directories_says_so(engine, tmp_path):
+    factory = engine.make_factory(None)
+    with pytest.raises(engine.missing_error, match='no template directory'):
+        factory('nope.html')
 
 
 def test_register_source(engine, tmp_path):
@@ -350,3 +378,9 @@ def test_optional_engine_modules_name_their_extra(module_name, extra):
     assert result.returncode == 1
     assert f'ImportError: clastic.render.{module_name}_templates needs' in result.stderr
     assert f'pip install clastic[{extra}]' in result.stderr
+
+
+def test_jinja2_with_an_environment_names_its_loaders_directories(tmp_path):
+    factory = Jinja2RenderFactory(env=jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path))))
+    with pytest.raises(jinja2.TemplateNotFound, match=re.escape(f'directories {[str(tmp_path)]!r}')):
+        factory('nope.html')

@@ -204,3 +204,75 @@ def test_int_binding_refuses_values_that_are_not_integers(value):
     with pytest.raises(ValueError):
         app.url_for(user, id=value)
     assert app.url_for(user, id='12') == app.url_for(user, id=12) == '/user/12'
+
+
+# -- several routes for one endpoint or name: the one the values fit
+
+def profile(user_id=None, tab=None):
+    return Response('profile')
+
+
+def profiles_app():
+    return Application([
+        Route('/users', profile),
+        Route('/user/<user_id:int>', profile),
+        Route('/user/<user_id:int>/<tab>', profile),
+        Route('/me/<tab?>', profile, name='me'),
+        Route('/people/<user_id:int>/<tab?>', profile, name='me'),
+    ])
+
+
+@pytest.mark.parametrize('params, path', [
+    ({}, '/users'),
+    ({'user_id': 3}, '/user/3'),
+    ({'user_id': 3, 'tab': 'posts'}, '/user/3/posts'),
+])
+def test_of_the_routes_of_an_endpoint_the_one_binding_exactly_the_values_is_built(params, path):
+    app = profiles_app()
+    assert app.url_for(profile, **params) == path
+    assert app.url_for('profile', **params) == path
+
+
+def test_exact_bindings_win_over_an_earlier_route_that_would_take_the_values_too():
+    app = Application([Route('/a/<x>/<y?>', profile, name='p'), Route('/b/<x>', profile, name='p')])
+    assert app.url_for('p', x='1') == '/b/1'
+    assert app.url_for('p', x='1', y='2') == '/a/1/2'
+
+
+def test_else_the_first_route_whose_required_bindings_are_given_is_built():
+    app = profiles_app()
+    assert app.url_for('me') == '/me'
+    assert app.url_for('me', tab='posts') == '/me/posts'
+    assert app.url_for('me', user_id=7) == '/people/7'
+
+
+def test_of_routes_with_the_same_bindings_the_first_declared_is_built():
+    app = Application([Route('/first/<x>', profile, name='p'), Route('/second/<x>', profile, name='p')])
+    assert app.url_for('p', x='1') == '/first/1'
+
+
+def test_values_no_route_takes_are_a_value_error_listing_the_routes_and_their_bindings():
+    with pytest.raises(ValueError) as raised:
+        profiles_app().url_for('me', tab='posts', page=2)
+    message = str(raised.value)
+    assert "no route for 'me' takes the values ['page', 'tab']" in message
+    assert "'/me/<tab?>' takes tab (optional)" in message
+    assert "'/people/<user_id:int>/<tab?>' takes user_id, tab (optional)" in message
+    with pytest.raises(ValueError, match=r"'/users' takes no values;"):
+        profiles_app().url_for(profile, page=2)
+
+
+def test_a_value_that_does_not_convert_is_still_a_value_error_of_the_chosen_route():
+    with pytest.raises(ValueError, match="'/user/<user_id:int>'"):
+        profiles_app().url_for(profile, user_id='three')
+
+
+def test_a_route_added_later_is_found_too():
+    app = profiles_app()
+    app.add(Route('/u/<user_id:int>/<tab>/<page:int>', profile))
+    assert app.url_for(profile, user_id=1, tab='posts', page=2) == '/u/1/posts/2'
+
+
+def test_an_unknown_endpoint_is_named_in_the_error():
+    with pytest.raises(ValueError, match='no route is named .*test_url_for.show_user'):
+        Application([Route('/users', profile)]).url_for(show_user, user_id=1)

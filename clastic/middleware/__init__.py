@@ -8,10 +8,13 @@ The library lives in submodules, one per concern: :mod:`~clastic.middleware.url`
 prometheus_client, imported only when a MetricsMiddleware is built) and
 :mod:`~clastic.middleware.access_log`. Every library middleware is importable from here too:
 
->>> from clastic.middleware import GetParamMiddleware, GzipMiddleware
+>>> from clastic.middleware import GetParamMiddleware, GzipMiddleware, MetricsMiddleware
 >>> GetParamMiddleware(['q'])
 GetParamMiddleware({'q': str})
 """
+
+import importlib
+from typing import Any, List
 
 from .access_log import AccessLogMiddleware
 from .client_cache import HTTPCacheMiddleware
@@ -27,13 +30,28 @@ from .core import (
                    merge_middlewares,
 )
 from .form import PostDataMiddleware
-from .metrics import MetricsMiddleware
-from .profile import SimpleProfileMiddleware
-from .stats import StatsMiddleware
 from .url import GetParamMiddleware, ScriptRootMiddleware
+
+# The middleware that needs more than the rest (threads and boltons' stats,
+# the profiler, prometheus_client's glue) loads when first named, so that
+# importing this package for a GetParamMiddleware does not pay for them.
+_LAZY_NAMES = {'MetricsMiddleware': 'metrics', 'SimpleProfileMiddleware': 'profile',
+               'StatsMiddleware': 'stats'}
 
 __all__ = ['Middleware', 'GetParamMiddleware', 'PostDataMiddleware', 'ScriptRootMiddleware',
            'ContextProcessor', 'SimpleContextProcessor', 'GzipMiddleware', 'SimpleProfileMiddleware',
            'HTTPCacheMiddleware', 'SignedCookieMiddleware', 'StatsMiddleware', 'MetricsMiddleware',
            'AccessLogMiddleware', 'DummyMiddleware',
            'check_middleware', 'check_middlewares', 'make_middleware_chain', 'merge_middlewares']
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(f'{__name__}.{_LAZY_NAMES[name]}'), name)
+    if name in _LAZY_NAMES.values():  # ``clastic.middleware.stats`` without importing it first
+        return importlib.import_module(f'{__name__}.{name}')
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+
+
+def __dir__() -> List[str]:
+    return sorted({*globals(), *_LAZY_NAMES})

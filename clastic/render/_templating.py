@@ -11,7 +11,7 @@ import os
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import PurePath
-from typing import Any, List, Optional, Union
+from typing import Any, List, Optional, Tuple, Type, Union
 
 from clastic._wrappers import FastResponse
 
@@ -193,11 +193,29 @@ class TemplateRenderFactory:
     def __init__(self, default_mime: Optional[str] = None) -> None:
         self.default_mime = check_default_mime(default_mime, type(self).__name__)
 
-    def __call__(self, template_name: str) -> TemplateRender:
+    #: The exception type(s) with which the engine reports a missing template.
+    not_found_error: Tuple[Type[Exception], ...] = ()
+
+    def __call__(self, template_name: str, route: Optional[str] = None) -> TemplateRender:
+        """Load *template_name* and return its render; *route* (how the
+        Application names the route asking) starts the message of any error.
+
+        A missing template raises the engine's own exception type, with a
+        message that names the template, the route and what was searched.
+        """
+        owner = f'{route}: {type(self).__name__}' if route else type(self).__name__
         if not isinstance(template_name, str) or not template_name:
-            raise TypeError(f'{type(self).__name__}: a route render must be a template name'
+            raise TypeError(f'{owner}: a route render must be a template name'
                             f' (a non-empty str) or a callable, not {template_name!r}')
-        template = self._load(template_name)
+        try:
+            template = self._load(template_name)
+        except self.not_found_error as missing:
+            searched = self._search_path()
+            where = (f'the template directories {searched}' if searched
+                     else 'no template directory (none was given)')
+            message = (f'{owner}: template {template_name!r} not found; searched {where}'
+                       ' and the sources given to register_source()')
+            raise self._not_found(template_name, message) from missing
         return TemplateRender(self._text_renderer(template, template_name), template_name,
                               content_type_for(template_name, self.default_mime), self)
 
@@ -226,6 +244,14 @@ class TemplateRenderFactory:
 
     def _register(self, name: str, text: str) -> Any:
         raise NotImplementedError(f'{type(self).__name__} cannot register sources')
+
+    def _search_path(self) -> List[str]:
+        """Where the engine looks for template files, in order."""
+        return []
+
+    def _not_found(self, template_name: str, message: str) -> Exception:
+        """The engine's "template not found" exception, saying *message*."""
+        raise NotImplementedError
 
 
 def is_relative_name(template_name: str) -> bool:

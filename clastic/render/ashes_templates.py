@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Iterable, Optional, Union
+from typing import Any, Iterable, List, Optional, Union
 
 import ashes
 
@@ -47,6 +47,7 @@ class AshesRenderFactory(TemplateRenderFactory):
     """
 
     engine = 'ashes'
+    not_found_error = (ashes.TemplateNotFound,)
 
     def __init__(self, template_paths: Union[PathArg, Iterable[PathArg], None] = None,
                  default_mime: Optional[str] = None, load_all: bool = False,
@@ -71,19 +72,22 @@ class AshesRenderFactory(TemplateRenderFactory):
             # ashes would otherwise read an absolute path from anywhere.
             raise ValueError(f'{type(self).__name__}: template names are relative to the'
                              f' template paths, not {template_name!r}')
-        try:
-            return self.env.load(template_name)
-        except ashes.TemplateNotFound as not_found:
-            searched = getattr(self.env, 'paths', None) or 'registered sources only'
-            not_found.args = (f'could not find template {template_name!r}'
-                              f' (searched: {searched})',)
-            raise
+        return self.env.load(template_name)
 
     def _text_renderer(self, template: ashes.Template, template_name: str) -> Callable[[Any], str]:
-        return template.render
+        render: Callable[[Any], str] = template.render
+        return render
 
     def _register(self, name: str, text: str) -> ashes.Template:
         return self.env.register_source(name, text)
+
+    def _search_path(self) -> List[str]:
+        return list(getattr(self.env, 'paths', None) or [])
+
+    def _not_found(self, template_name: str, message: str) -> ashes.TemplateNotFound:
+        error = ashes.TemplateNotFound(template_name)
+        error.args = (message,)  # ashes writes a message of its own
+        return error
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}({getattr(self.env, "paths", [])!r})'

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Dict, Iterable, Optional, Union
+from typing import Any, Dict, Iterable, List, Optional, Union
 
 try:
     import chameleon
@@ -49,6 +49,8 @@ class ChameleonRenderFactory(TemplateRenderFactory):
     """
 
     engine = 'chameleon'
+    # What chameleon's loader raises for a file in none of its directories.
+    not_found_error = (ValueError,)
 
     def __init__(self, template_dirs: Union[PathArg, Iterable[PathArg], None],
                  default_mime: Optional[str] = None, **loader_kw: Any) -> None:
@@ -60,7 +62,7 @@ class ChameleonRenderFactory(TemplateRenderFactory):
     def _is_text(self, template_name: str) -> bool:
         return mimetype_for(template_name, self.default_mime) == 'text/plain'
 
-    def _load(self, template_name: str) -> chameleon.PageTemplateFile:
+    def _load(self, template_name: str) -> chameleon.PageTemplate:
         if template_name in self._registered:
             return self._registered[template_name]
         return self.loader.load(template_name, 'text' if self._is_text(template_name) else None)
@@ -75,6 +77,12 @@ class ChameleonRenderFactory(TemplateRenderFactory):
         template_type = chameleon.PageTextTemplate if self._is_text(name) else chameleon.PageTemplate
         template = self._registered[name] = template_type(text)
         return template
+
+    def _search_path(self) -> List[str]:
+        return self.template_dirs
+
+    def _not_found(self, template_name: str, message: str) -> ValueError:
+        return ValueError(message)
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}({self.template_dirs!r})'

@@ -11,7 +11,7 @@ This module imports without Jinja2 installed; only constructing a
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Dict, Iterable, Optional, Union
+from typing import Any, Dict, Iterable, List, Optional, Union
 
 from clastic.render._templating import (
     MARKUP_MIMETYPES,
@@ -25,7 +25,7 @@ from clastic.render._templating import (
 try:
     import jinja2
 except ImportError:  # an optional extra: the factory says so when constructed
-    jinja2 = None
+    jinja2 = None  # type: ignore[assignment]  # a module, or None without the extra
 
 __all__ = ['Jinja2RenderFactory']
 
@@ -53,6 +53,7 @@ class Jinja2RenderFactory(TemplateRenderFactory):
     """
 
     engine = 'jinja2'
+    not_found_error = (jinja2.TemplateNotFound,) if jinja2 is not None else ()
 
     def __init__(self, template_paths: Union[PathArg, Iterable[PathArg], None] = None,
                  env: Optional[jinja2.Environment] = None,
@@ -71,8 +72,12 @@ class Jinja2RenderFactory(TemplateRenderFactory):
             loaders = [registered] + ([env.loader] if env.loader is not None else [])
             # An overlay shares the user's settings without changing their Environment.
             self.env = env.overlay(loader=jinja2.ChoiceLoader(loaders))
+            # A FileSystemLoader says where it looks; another loader is named as it is.
+            self._searched = list(getattr(env.loader, 'searchpath', None)
+                                  or ([repr(env.loader)] if env.loader is not None else []))
         else:
             self.template_paths = check_template_dirs(template_paths, owner)
+            self._searched = self.template_paths
             file_loader = jinja2.FileSystemLoader(self.template_paths)
             self.env = jinja2.Environment(loader=jinja2.ChoiceLoader([registered, file_loader]),
                                           autoescape=self._escapes)
@@ -93,6 +98,12 @@ class Jinja2RenderFactory(TemplateRenderFactory):
     def _register(self, name: str, text: str) -> jinja2.Template:
         self._sources[name] = text
         return self.env.get_template(name)
+
+    def _search_path(self) -> List[str]:
+        return self._searched
+
+    def _not_found(self, template_name: str, message: str) -> jinja2.TemplateNotFound:
+        return jinja2.TemplateNotFound(template_name, message)
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}({getattr(self, "template_paths", None)!r})'

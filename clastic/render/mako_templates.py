@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, Iterable, Optional, Union
+from typing import Any, Iterable, List, Optional, Union
 
 try:
     import mako
@@ -54,6 +54,7 @@ class MakoRenderFactory(TemplateRenderFactory):
     """
 
     engine = 'mako'
+    not_found_error = (mako.exceptions.TopLevelLookupException,)
 
     def __init__(self, template_dirs: Union[PathArg, Iterable[PathArg], None],
                  default_mime: Optional[str] = None, format_exceptions: bool = False,
@@ -72,12 +73,19 @@ class MakoRenderFactory(TemplateRenderFactory):
     def _text_renderer(self, template: mako.template.Template,
                        template_name: str) -> Callable[[Any], str]:
         def render_text(context: Any) -> str:
-            return template.render_unicode(**template_variables(context, template_name))
+            text: str = template.render_unicode(**template_variables(context, template_name))
+            return text
         return render_text
 
     def _register(self, name: str, text: str) -> mako.template.Template:
         self.lookup.put_string(name, text)
         return self.lookup.get_template(name)
+
+    def _search_path(self) -> List[str]:
+        return self.template_dirs
+
+    def _not_found(self, template_name: str, message: str) -> mako.exceptions.TopLevelLookupException:
+        return mako.exceptions.TopLevelLookupException(message)
 
     def render_failed(self, template_name: str, error: Exception) -> FastResponse:
         """With *format_exceptions*, answer Mako's HTML error page as a 500."""
@@ -91,8 +99,9 @@ class MakoRenderFactory(TemplateRenderFactory):
 
     def format_template_traceback(self, error: Exception) -> str:
         """Mako's text traceback, which shows template lines, not compiled code."""
-        return mako.exceptions.text_error_template().render_unicode(
+        text: str = mako.exceptions.text_error_template().render_unicode(
             error=error, traceback=error.__traceback__)
+        return text
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}({self.template_dirs!r})'
