@@ -46,7 +46,8 @@ class CodeCache:
             code = self._code[source] = _compile(source, kind)
         namespace = dict(bound)
         exec(code, namespace)
-        return namespace[name]
+        function: Callable[..., Any] = namespace[name]
+        return function
 
     def __len__(self) -> int:
         return len(self._code)

@@ -1,7 +1,25 @@
 """Finding candidate routes for a path, and per-request dispatch bookkeeping and signals."""
 
 import functools
-from typing import Any, Callable, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    FrozenSet,
+    Iterable,
+    List,
+    NamedTuple,
+    Optional,
+    Sequence,
+    Tuple,
+)
+
+if TYPE_CHECKING:  # the modules above this one, for annotations only
+    from werkzeug.wrappers import Response
+
+    from ._bound_route import BoundRoute
+    from .errors import HTTPException
 
 
 class RerouteWSGI(Exception):
@@ -15,7 +33,7 @@ class RerouteWSGI(Exception):
     b'from the legacy app'
     """
 
-    def __init__(self, wsgi_app: Callable[..., Any]):
+    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]]):
         if not callable(wsgi_app):
             raise TypeError(f'RerouteWSGI needs a WSGI callable, not {wsgi_app!r}')
         super().__init__(wsgi_app)
@@ -40,10 +58,10 @@ class ErrorRecord(NamedTuple):
     non-breaking error only if no later route answers.
     """
 
-    route: Any
+    route: 'BoundRoute'
     values: Sequence[Any]
-    error: Any
-    response: Any = None
+    error: 'HTTPException'
+    response: Optional['Response'] = None
 
 
 class DispatchState:

@@ -16,7 +16,7 @@ import inspect
 import textwrap
 import types
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, NamedTuple, Optional, Tuple
+from typing import Any, Callable, FrozenSet, Iterator, List, NamedTuple, Optional, Tuple
 
 
 class CallableInfo(NamedTuple):
@@ -129,7 +129,7 @@ class Injectable:
         return tuple(p.name for p in self.params)
 
     @property
-    def required(self) -> frozenset:
+    def required(self) -> FrozenSet[str]:
         return frozenset(p.name for p in self.params if p.default is p.empty)
 
     @functools.cached_property
@@ -167,7 +167,7 @@ def keywords_passed(func: Callable[..., Any], callee: str) -> Optional[Tuple[Tup
                   and callee in _parameter_names(node)]
     if len(candidates) != 1:
         return None
-    found = []
+    found: List[Tuple[str, int]] = []
     for node in _scope_nodes(candidates[0], callee):
         if isinstance(node, ast.Name) and node.id == callee and not isinstance(node.ctx, ast.Load):
             return None  # rebound: what it calls is not in the source

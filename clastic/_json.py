@@ -17,7 +17,7 @@ import functools
 import json
 import math
 import sys
-from typing import Any, Callable, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 __all__ = ['JSONEncoder', 'SortedJSON']
 
@@ -48,7 +48,8 @@ class JSONEncoder(json.JSONEncoder):
         # Every Python's _make_iterencode takes the indent as text; not all
         # of them convert a number.
         indent = ' ' * self.indent if isinstance(self.indent, int) else self.indent
-        encode = json.encoder._make_iterencode(
+        encode: Callable[[Any, int], Iterator[str]]
+        encode = json.encoder._make_iterencode(  # type: ignore[attr-defined]  # private: not in typeshed
             {} if self.check_circular else None, self.default, encode_str, indent, _float_json,
             self.key_separator, self.item_separator, self.sort_keys, self.skipkeys, _one_shot)
         return encode(o, 0)
@@ -82,7 +83,7 @@ def _as_orjson_writes(obj: Any, default: Default) -> Any:
     return default(obj)
 
 
-def _as_iterated(container: Any, items: list) -> list:
+def _as_iterated(container: Any, items: List[Any]) -> List[Any]:
     """*items*, which the standard library's encoder iterates of *container*.
 
     It tells an empty container by its truth, so one that iterates nothing
@@ -95,11 +96,11 @@ def _as_iterated(container: Any, items: list) -> list:
     return items
 
 
-def _list_items(sequence: Any) -> list:
+def _list_items(sequence: Any) -> List[Any]:
     return _as_iterated(sequence, list(sequence))
 
 
-def _mapping_items(mapping: dict) -> dict:
+def _mapping_items(mapping: Dict[Any, Any]) -> Dict[Any, Any]:
     items = _as_iterated(mapping, list(mapping.items()))
     written = dict(items)
     if len(written) != len(items):  # the standard library writes a key given twice twice

@@ -73,14 +73,14 @@ def _segment_matcher(text: str, split: Sequence['Segment'], converters: Mapping[
                      code_cache: CodeCache) -> Tuple[Matcher, str]:
     """Generate the matcher of a pattern with at most one binding of variable length."""
     parts = ('', *split)  # path.split('/') starts with the '' before the first /
-    # The index of the binding of variable length; past the end when there is none.
-    variable = next((index for index, part in enumerate(parts)
-                     if not isinstance(part, str) and part.op != ':'), len(parts))
+    # The index and op of the binding of variable length; past the end (and ':') when there is none.
+    variable, variable_op = next(((index, part.op) for index, part in enumerate(parts)
+                                  if not isinstance(part, str) and part.op != ':'), (len(parts), ':'))
 
     def at(index: int) -> int:  # where the path's parts hold parts[index]
         return index if index <= variable else index - len(parts)
     free: Dict[str, Any] = {'_pattern_text': text}
-    tests = _length_tests(len(parts), parts[variable].op if variable < len(parts) else ':')
+    tests = _length_tests(len(parts), variable_op)
     for index, part in enumerate(parts):
         if isinstance(part, str) and index:
             free[f'_s{index}'] = part
@@ -88,7 +88,7 @@ def _segment_matcher(text: str, split: Sequence['Segment'], converters: Mapping[
     body = ['parts = path.split("/")']
     if tests:
         body += [f'if {" or ".join(tests)}:', '    return None']
-    values = []
+    values: List[str] = []
     for index, part in enumerate(parts):
         if isinstance(part, str):
             continue

@@ -17,7 +17,22 @@ from everywhere (``werkzeug.utils.redirect``, other libraries, tests), and
 """
 
 import io
-from typing import IO, Any, Callable, Dict, Iterable, Mapping, Optional, Tuple
+from typing import (
+    IO,
+    Any,
+    Callable,
+    Dict,
+    Generic,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Tuple,
+    Type,
+    TypeVar,
+    cast,
+    overload,
+)
 from urllib.parse import parse_qsl, quote_from_bytes
 
 from werkzeug import wrappers
@@ -40,6 +55,8 @@ _READ_CHUNK_SIZE = 64 * 1024
 # Headers the fast constructor writes itself, and characters Werkzeug refuses in headers.
 _BUILT_HEADERS = frozenset(['content-type', 'content-length'])
 _NEWLINES = frozenset('\r\n')
+
+_T = TypeVar('_T')
 
 # Attributes a FastResponse subclass may override; if it does, it is built or
 # served by Werkzeug's general path so the override is honoured.
@@ -129,7 +146,7 @@ class BodyStream(io.RawIOBase):
         return data
 
 
-class _Lazy:
+class _Lazy(Generic[_T]):
     """An attribute computed by *make* on its first read, then the instance's own.
 
     Like :class:`functools.cached_property`, but it never reads the
@@ -137,12 +154,17 @@ class _Lazy:
     the instance, and slow every attribute read after it.
     """
 
-    def __init__(self, make: Callable[[Any], Any]) -> None:
+    def __init__(self, make: Callable[[Any], _T]) -> None:
         self.make = make
         self.__doc__ = make.__doc__
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: Optional[type] = None) -> '_Lazy[_T]': ...
+    @overload
+    def __get__(self, instance: object, owner: Optional[type] = None) -> _T: ...
 
     def __get__(self, instance: Any, owner: Optional[type] = None) -> Any:
         if instance is None:
@@ -152,7 +174,7 @@ class _Lazy:
         return value
 
 
-class _FromEnviron(_Lazy):
+class _FromEnviron(_Lazy[_T]):
     """A :class:`Request` attribute that Werkzeug's __init__ computes from the
     environ: the first read of any of them computes them all."""
 
@@ -176,9 +198,10 @@ class Request(wrappers.Request):
 
     The body is capped three ways, each a class attribute (an
     :class:`~clastic.Application` sets them per application): Werkzeug's
-    :attr:`max_content_length` (the whole body, uploads included; no cap by
-    default) and :attr:`max_form_memory_size` (each non-file multipart
-    field; 500 kB), and :attr:`max_body_size`. A server's error while
+    :attr:`~werkzeug.wrappers.Request.max_content_length` (the whole body,
+    uploads included; no cap by default) and
+    :attr:`~werkzeug.wrappers.Request.max_form_memory_size` (each non-file
+    multipart field; 500 kB), and :attr:`max_body_size`. A server's error while
     delivering the body is a 400 (see :class:`BodyStream`).
 
     >>> from werkzeug.test import EnvironBuilder
@@ -209,16 +232,16 @@ class Request(wrappers.Request):
     # The attributes Werkzeug's __init__ computes from the environ: the first
     # read of any runs it for all. (Lazy attributes, not a __getattr__: with
     # one, no attribute read of the request is specialized by the interpreter.)
-    method = _FromEnviron()
-    scheme = _FromEnviron()
-    server = _FromEnviron()
-    root_path = _FromEnviron()
-    path = _FromEnviron()
-    query_string = _FromEnviron()
-    remote_addr = _FromEnviron()
+    method: _FromEnviron[str] = _FromEnviron()
+    scheme: _FromEnviron[str] = _FromEnviron()
+    server: _FromEnviron[Optional[Tuple[str, Optional[int]]]] = _FromEnviron()
+    root_path: _FromEnviron[str] = _FromEnviron()
+    path: _FromEnviron[str] = _FromEnviron()
+    query_string: _FromEnviron[bytes] = _FromEnviron()
+    remote_addr: _FromEnviron[Optional[str]] = _FromEnviron()
 
     @_Lazy
-    def headers(self) -> EnvironHeaders:
+    def headers(self) -> Headers:
         """Werkzeug's ``headers``, a view of the environ: often all a request
         needs (the content type, cookies), so made without the rest."""
         return EnvironHeaders(self.environ)
@@ -230,7 +253,7 @@ class Request(wrappers.Request):
         self.__dict__.update(assigned)
 
     @_Lazy
-    def args(self) -> MultiDict:
+    def args(self) -> MultiDict[str, str]:
         """Werkzeug's ``args``, also for a query string of raw bytes.
 
         Some servers pass bytes outside ASCII unescaped; Werkzeug's own
@@ -256,7 +279,8 @@ class Request(wrappers.Request):
         """
         # The environ's Content-Length as Werkzeug's stream just read it: its
         # content_length would build the headers to read it again.
-        return BodyStream(super().stream, self.max_body_size, get_content_length(self.environ))
+        return BodyStream(  # type: ignore[return-value]  # a binary file, not a typing.IO subclass
+            super().stream, self.max_body_size, get_content_length(self.environ))
 
     def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
         """Werkzeug's ``get_json``, where JSON nested too deeply is a 400 too."""
@@ -268,7 +292,7 @@ class Request(wrappers.Request):
             raise BadRequest('Failed to decode JSON object: nested too deeply') from None
 
 
-def with_body_limits(request_type: type, limits: Mapping[str, Optional[int]]) -> type:
+def with_body_limits(request_type: Type[Request], limits: Mapping[str, Optional[int]]) -> Type[Request]:
     """Return *request_type* with the body *limits* given, each checked (the others stay its own).
 
     The limits live on a subclass of its own, not on the shared class, so
@@ -287,10 +311,10 @@ def with_body_limits(request_type: type, limits: Mapping[str, Optional[int]]) ->
     if not (isinstance(request_type, type) and issubclass(request_type, Request)):
         raise TypeError(f'{", ".join(chosen)} need a request_type derived from'
                         f' clastic.Request, not {request_type!r}')
-    return type(request_type.__name__, (request_type,), chosen)
+    return cast(Type[Request], type(request_type.__name__, (request_type,), chosen))
 
 
-def _check_body_limit(name: str, value: Any) -> Optional[int]:
+def _check_body_limit(name: str, value: object) -> Optional[int]:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
@@ -300,7 +324,7 @@ def _check_body_limit(name: str, value: Any) -> Optional[int]:
     return value
 
 
-class FixedHeaders(tuple):
+class FixedHeaders(tuple[Tuple[str, str], ...]):
     """Extra header pairs checked once, when created, for responses built often.
 
     A plain-body :class:`FastResponse` carries them without building a header
@@ -339,6 +363,8 @@ class FastResponse(wrappers.Response):
 
     _fast_building = True
     _fast_serving = True
+    #: Werkzeug's, which may be None; the fast constructor needs one.
+    default_mimetype: str
     #: ``(content type, body, extra header pairs)`` from the fast constructor.
     _plain: Optional[Tuple[str, bytes, Any]] = None
 
@@ -360,12 +386,12 @@ class FastResponse(wrappers.Response):
                 self.default_mimetype if mimetype is None else mimetype, 'utf-8')
         # A newline in the content type goes to Werkzeug too, whose header
         # validation rejects it.
-        if not plain or '\n' in content_type or '\r' in content_type:
+        if not plain or '\n' in content_type or '\r' in content_type:  # type: ignore[operator]  # plain: set
             super().__init__(response, status, headers, mimetype, content_type, direct_passthrough)
             return
         body = response.encode() if isinstance(response, str) else response
         self.response = [body]
-        self._plain = (content_type, body, extra)
+        self._plain = (content_type, body, extra)  # type: ignore[assignment]  # plain: both set
 
     @classmethod
     def plain(cls, body: bytes, content_type: str, extra: Tuple[Tuple[str, str], ...] = ()
@@ -404,7 +430,7 @@ class FastResponse(wrappers.Response):
         """The response's headers, made on first read for a fast-built response."""
         headers = self._headers
         if headers is None:
-            content_type, body, extra = self._plain
+            content_type, body, extra = self._plain  # type: ignore[misc]  # no headers: built plain
             headers = self._headers = Headers()
             # Pairs known valid (the constructors refused a line break) go
             # straight into Werkzeug's list, skipping extend()'s checks of
@@ -442,7 +468,7 @@ class FastResponse(wrappers.Response):
         return super().__call__(environ, start_response)
 
 
-def _served_headers(headers: Headers) -> Optional[list]:
+def _served_headers(headers: Headers) -> Optional[List[Tuple[str, str]]]:
     """The WSGI header list of *headers*, if Werkzeug's ``get_wsgi_headers``
     would send them as they are; else None.
 

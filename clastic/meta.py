@@ -537,13 +537,13 @@ class MetaApplication(Application):
         sections = []
         for peripheral in self.peripherals:
             data, error = _collect(peripheral, _application)
-            is_app = isinstance(peripheral, ApplicationPeripheral) and data is not None
+            app_data = data if isinstance(peripheral, ApplicationPeripheral) else None
             sections.append({
                 'name': peripheral.name,
                 'title': getattr(peripheral, 'title', '') or peripheral.name,
                 'error': error,
-                'app': _app_display(data, all_layers) if is_app else None,
-                'rows': None if (data is None or is_app) else _display_rows(data),
+                'app': None if app_data is None else _app_display(app_data, all_layers),
+                'rows': None if (data is None or app_data is not None) else _display_rows(data),
             })
         html = self._templates.render('meta/page.html', {
             'page_title': self.page_title,

@@ -89,7 +89,7 @@ class Route:
     ['GET', 'HEAD']
 
     ``slash_mode=None`` (the default) uses the application's slash mode.
-    ``name`` is used by :meth:`Application.url_for`; it defaults to the
+    ``name`` is used by :meth:`~clastic.application.Application.url_for`; it defaults to the
     endpoint's qualified name.
     """
 
@@ -141,7 +141,8 @@ class _MethodRoute(Route):
     def __init__(self, pattern: str, endpoint: Callable[..., Any], *args: Any, **kwargs: Any):
         if 'methods' in kwargs:
             raise TypeError(f'{type(self).__name__} routes take no methods argument')
-        super().__init__(pattern, endpoint, *args, methods=[self.method], **kwargs)
+        kwargs['methods'] = [self.method]
+        super().__init__(pattern, endpoint, *args, **kwargs)
 
 
 class GET(_MethodRoute):

@@ -258,7 +258,7 @@ def _send_file(environ: Dict[str, Any], file_path: str, mimetype: str, etag: str
     # send_file names the file for a download. A static file is shown under
     # the name in its URL; the name of a symlink's target is nobody's business.
     del response.headers['Content-Disposition']
-    return response
+    return response  # type: ignore[return-value]  # send_file typed Response; it is response_class
 
 
 def _range_to_send(environ: Dict[str, Any], size: int, etag: str,
@@ -273,7 +273,7 @@ def _range_to_send(environ: Dict[str, Any], size: int, etag: str,
     Range whose If-Range names another version of the file (§13.1.5), and
     one whose preconditions fail, since the 304 or 412 comes first (§13.2.2).
     """
-    requested = environ.get('HTTP_RANGE')
+    requested: Optional[str] = environ.get('HTTP_RANGE')
     if (requested is None
             or not _if_range_holds(environ.get('HTTP_IF_RANGE'), etag, last_modified)
             or not is_resource_modified(environ, etag=etag, last_modified=last_modified)):

@@ -29,6 +29,7 @@ from itertools import islice
 from typing import Any, Dict, Iterable, List, Tuple
 
 from boltons.cacheutils import LRU
+from werkzeug.wrappers import Response
 
 from clastic._location import site_path
 from clastic._wrappers import FastResponse
@@ -71,7 +72,7 @@ class _ObjectBrowser:
         self.linked: LRU = LRU(max_size=_REMEMBERED_OBJECTS)
         self.templates = load_asset_templates('obj_browser')
 
-    def get_page(self, request: Any) -> FastResponse:
+    def get_page(self, request: Any) -> Response:
         """The page of the object named by ``?id=``; without one, a redirect to the root's."""
         raw_id = request.args.get('id')
         if raw_id is None:

@@ -82,6 +82,13 @@ class _Observation:
     server closes it."""
 
     __slots__ = ('environ', 'start_response', 'finished', 'started', 'status', 'body', 'close_body')
+    environ: Dict[str, Any]
+    start_response: Callable[..., Callable[[bytes], Any]]
+    finished: Finished
+    started: float
+    status: str
+    body: Iterable[bytes]
+    close_body: Optional[Callable[[], Any]]
     #: The bytes sent, counted by :class:`_CountedObservation` only.
     sent: Optional[int] = None
 
@@ -103,11 +110,11 @@ class _Observation:
     def report(self) -> None:
         self.finished(self.environ, self.status, self.sent, perf_counter() - self.started)
 
-    def hand_over(self, file_wrapper: Any) -> Any:
+    def hand_over(self, file_wrapper: Iterable[bytes]) -> Iterable[bytes]:
         """Return the server's *file_wrapper* itself, its ``close`` chained to :meth:`close`."""
         self.close_body = getattr(file_wrapper, 'close', None)
         try:
-            file_wrapper.close = self.close
+            setattr(file_wrapper, 'close', self.close)
         except AttributeError:
             # A wrapper that takes no attribute (a C type, __slots__): the
             # request is reported now, without the time the sending takes.
@@ -137,11 +144,13 @@ class _CountedObservation(_Observation):
         return self._counting(body)
 
     def _counting(self, body: Iterable[bytes]) -> Iterator[bytes]:
+        sent = 0
         for chunk in body:
-            self.sent += len(chunk)
+            sent += len(chunk)
+            self.sent = sent
             yield chunk
 
-    def hand_over(self, file_wrapper: Any) -> Any:
+    def hand_over(self, file_wrapper: Iterable[bytes]) -> Iterable[bytes]:
         # The server reads the file itself: the length it was told is all there is.
         self.sent = _content_length(self.headers)
         return super().hand_over(file_wrapper)

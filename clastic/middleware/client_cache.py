@@ -73,11 +73,11 @@ class HTTPCacheMiddleware(Middleware):
                              ' either public or private')
         cache_control = ResponseCacheControl()
         cache_control.public = public
-        cache_control.private = private
+        cache_control.private = private or None  # Werkzeug's type: True or None (left out)
         cache_control.max_age = _check_seconds('max_age', max_age)
         cache_control.s_maxage = _check_seconds('s_maxage', s_maxage)
         cache_control.must_revalidate = must_revalidate
-        cache_control.no_cache = no_cache
+        cache_control.no_cache = no_cache or None
         cache_control.no_store = no_store
         self.cache_control = cache_control
         #: The ``Cache-Control`` value added to responses ('' adds none).

@@ -314,7 +314,8 @@ class _WorkerFiles:
     def collect(self) -> Iterable[Any]:
         """Every worker's metrics, added up."""
         files = [path for path in glob.glob(os.path.join(self._directory, '*.db')) if _holds_data(path)]
-        return _import('prometheus_client.multiprocess').MultiProcessCollector.merge(files)
+        merged: Iterable[Any] = _import('prometheus_client.multiprocess').MultiProcessCollector.merge(files)
+        return merged
 
 
 def _holds_data(path: str) -> bool:

@@ -105,7 +105,7 @@ class JSONRender:
                 if callable(method):
                     return method()
             if dataclasses.is_dataclass(obj):
-                return dataclasses.asdict(obj)
+                return dataclasses.asdict(obj)  # type: ignore[arg-type]  # an instance: not a type
             if isinstance(obj, Mapping):
                 return dict(obj)
             # bytes become a list of ints, as clastic 26 rendered them.
@@ -169,7 +169,8 @@ class JSONPRender(JSONRender):
         super().__init__(streaming=streaming, dev_mode=dev_mode, encoding=encoding)
         self.qp_name = qp_name
 
-    def __call__(self, context: Any, request: Request, _application: Any = None) -> FastResponse:
+    def __call__(  # type: ignore[override]  # its arguments are injected by name
+            self, context: Any, request: Request, _application: Any = None) -> FastResponse:
         callback = request.args.get(self.qp_name)
         if callback is None:
             return super().__call__(context, _application)
@@ -262,7 +263,7 @@ class BasicRender:
         return basic_render_factory
 
     def __call__(self, context: Any, request: Request, _route: Any,
-                 _application: Any = None) -> FastResponse:
+                 _application: Any = None) -> wrappers.Response:
         if isinstance(context, str):
             context = context.encode('utf-8')
         if isinstance(context, bytes):

@@ -78,7 +78,7 @@ class TabularRender:
     #: Never returns an HTTPException of its own: the chain needs no check after it.
     returns_errors = False
 
-    def __init__(self, table_type: type = Table, max_depth: int = 4,
+    def __init__(self, table_type: type[Table] = Table, max_depth: int = 4,
                  orientation: str = 'auto') -> None:
         if orientation not in _ORIENTATIONS:
             raise ValueError(f'expected orientation in {_ORIENTATIONS},'

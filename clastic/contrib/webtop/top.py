@@ -16,7 +16,7 @@ as in clastic 26, the application still constructs, so an application that
 mounts it starts; its page then answers 501 Not Implemented, saying so.
 """
 
-from typing import Any, Dict, List, NoReturn, Optional
+from typing import Any, Dict, List, NoReturn
 
 from clastic import errors
 from clastic._wrappers import FastResponse
@@ -92,7 +92,7 @@ def _sort_key(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
 
-def _display(row: Dict[str, Any]) -> Dict[str, Optional[str]]:
+def _display(row: Dict[str, Any]) -> Dict[str, str]:
     shown = {column: '' if value is None else str(value) for column, value in row.items()}
     for column in ('cpu', 'mem'):
         if row[column] is not None:
