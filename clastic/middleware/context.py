@@ -9,13 +9,47 @@
 """
 
 import copy
-import inspect
 from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Tuple
 
+from .._codegen import CodeCache
 from ..render.rendered import Rendered
 from .url import ConfiguredMiddleware, check_provided_name
 
 __all__ = ['ContextProcessor', 'SimpleContextProcessor']
+
+# after_endpoint's source: its parameters are the processor's names, so that
+# the chain calls it with exact arguments (a ``*args, **kwargs`` signature
+# would build a dict on every request). The names are identifiers checked at
+# construction, and the chain refuses any starting with ``_c_``.
+_AFTER_ENDPOINT_SOURCE = """\
+def after_endpoint(context{parameters}):
+    if _c_isinstance(context, _c_dict):
+        return _c_add(context, {{{values}}})
+    if _c_type(context) is _c_Rendered:  # its value is the context; status and headers stay
+        return _c_with_value(context, after_endpoint(context.value{arguments}))
+    return context
+"""
+
+
+def _overwrite(context: Dict[str, Any], values: Dict[str, Any]) -> Dict[str, Any]:
+    """A copy of *context* (of its own type) with *values* set."""
+    context = copy.copy(context)
+    context.update(values)
+    return context
+
+
+def _fill_in(context: Dict[str, Any], values: Dict[str, Any]) -> Dict[str, Any]:
+    """A copy of *context* (of its own type) with *values* set where it has no such key."""
+    context = copy.copy(context)
+    for name, value in values.items():
+        context.setdefault(name, value)
+    return context
+
+
+def _with_value(rendered: Rendered, value: Any) -> Rendered:
+    rendered = copy.copy(rendered)
+    rendered.value = value
+    return rendered
 
 
 class ContextProcessor(ConfiguredMiddleware):
@@ -75,33 +109,17 @@ class ContextProcessor(ConfiguredMiddleware):
     def _make_after_endpoint(self) -> Callable[..., Any]:
         """Return ``after_endpoint(context, <required>, <defaults>)`` for injection by name."""
         names = self.required + tuple(self.defaults)
-        defaults = self.defaults
-        overwrite = self.overwrite
-
-        def after_endpoint(context: Any, *args: Any, **kwargs: Any) -> Any:
-            if type(context) is Rendered:  # its value is the context; status and headers stay
-                rendered = copy.copy(context)
-                rendered.value = after_endpoint(context.value, *args, **kwargs)
-                return rendered
-            if not isinstance(context, dict):
-                return context
-            # The chain passes leading values by position and the rest by
-            # name, leaving out defaulted names that nothing provides.
-            values = {**defaults, **dict(zip(names, args)), **kwargs}
-            context = copy.copy(context)
-            if overwrite:
-                context.update(values)
-            else:
-                for name, value in values.items():
-                    context.setdefault(name, value)
-            return context
-
-        param = inspect.Parameter
-        after_endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-            [param('context', param.POSITIONAL_OR_KEYWORD)]
-            + [param(name, param.POSITIONAL_OR_KEYWORD) for name in self.required]
-            + [param(name, param.POSITIONAL_OR_KEYWORD, default=value)
-               for name, value in defaults.items()])
+        defaults = {f'_c_default{index}': value for index, value in enumerate(self.defaults.values())}
+        parameters = [*self.required, *(f'{name}={default}' for name, default
+                                        in zip(self.defaults, defaults))]
+        source = _AFTER_ENDPOINT_SOURCE.format(
+            parameters=''.join(f', {parameter}' for parameter in parameters),
+            values=', '.join(f'{name!r}: {name}' for name in names),
+            arguments=''.join(f', {name}' for name in names))
+        bound = {'_c_isinstance': isinstance, '_c_type': type, '_c_dict': dict,
+                 '_c_Rendered': Rendered, '_c_with_value': _with_value,
+                 '_c_add': _overwrite if self.overwrite else _fill_in, **defaults}
+        after_endpoint = CodeCache().build(source, 'context processor', 'after_endpoint', bound)
         after_endpoint.__qualname__ = f'{type(self).__qualname__}.after_endpoint'
         return after_endpoint
 
