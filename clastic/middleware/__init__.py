@@ -22,12 +22,12 @@ from .compress import GzipMiddleware
 from .context import ContextProcessor, SimpleContextProcessor
 from .cookie import SignedCookieMiddleware
 from .core import (
-                   DummyMiddleware,
-                   Middleware,
-                   check_middleware,
-                   check_middlewares,
-                   make_middleware_chain,
-                   merge_middlewares,
+    DummyMiddleware,
+    Middleware,
+    check_middleware,
+    check_middlewares,
+    make_middleware_chain,
+    merge_middlewares,
 )
 from .form import PostDataMiddleware
 from .url import GetParamMiddleware, ScriptRootMiddleware
