@@ -1,5 +1,9 @@
 """Small helpers shared by the tests."""
 
+import os
+import shutil
+
+import pytest
 from werkzeug.wrappers import Response
 
 
@@ -41,3 +45,16 @@ def not_installed(module):
     """
     extra = EXTRA_OF.get(module, 'test')
     return f"the '{extra}' extra is not installed (no {module}): pip install 'clastic[{extra}]'"
+
+
+def require_debian_packages(missing, packages):
+    """Fail naming the Debian *packages* to install when anything is *missing*
+    (.ci/run installs them); skip, saying so, only where this machine cannot
+    install Debian packages at all (no apt-get, or neither root nor sudo)."""
+    if not missing:
+        return
+    command = 'apt-get install -y ' + ' '.join(packages)
+    if shutil.which('apt-get') is None or (os.geteuid() != 0 and shutil.which('sudo') is None):
+        pytest.skip(f'{", ".join(map(str, missing))} missing, and this machine cannot install'
+                    f' Debian packages (no apt-get, or neither root nor sudo): {command}')
+    pytest.fail(f'{", ".join(map(str, missing))} missing: {command} (as .ci/run does)')

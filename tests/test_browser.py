@@ -9,15 +9,15 @@ script it shows; a screenshot of each is saved under the test's tmp_path.
 
 Chromium is Debian's package (``apt-get install -y chromium``, as .ci/run
 does); Playwright only drives it, never downloads a browser. The tests skip
-only where the browser cannot be installed; under CI its absence fails them.
+only where the browser cannot be installed (no apt-get, or neither root nor
+sudo), and fail where it could be but is not.
 """
-import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
 import pytest
+from _helpers import require_debian_packages
 from _processes import RELOAD_DEADLINE, REPO_ROOT, edit, fetch, poll, serving
 from playwright.sync_api import Browser, ConsoleMessage, Page, Response, sync_playwright
 
@@ -31,14 +31,7 @@ SECRETS = {'Authorization': 'Bearer tok-4c1d', 'Cookie': 'session=sess-8e0a'}
 
 
 def _chromium_or_skip() -> None:
-    if CHROMIUM.exists():
-        return
-    if os.environ.get('CI'):
-        pytest.fail(f'{CHROMIUM} is missing: .ci/run installs it with apt-get install -y chromium')
-    if os.geteuid() != 0 or shutil.which('apt-get') is None:
-        pytest.skip(f'{CHROMIUM} is missing and cannot be installed here (no root or no apt-get);'
-                    ' install Debian\'s chromium package to run the browser tests')
-    pytest.fail(f'{CHROMIUM} is missing: install it with apt-get install -y chromium')
+    require_debian_packages([] if CHROMIUM.exists() else [CHROMIUM], ['chromium'])
 
 
 @pytest.fixture(scope='module')

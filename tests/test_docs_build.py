@@ -9,6 +9,7 @@ import zlib
 from typing import Iterator, Tuple
 
 import pytest
+from _helpers import require_debian_packages
 from _processes import REPO_ROOT, child_env
 from test_public_names import PUBLIC_NAMES  # SPEC §1, module by module
 
@@ -22,10 +23,8 @@ def built_docs(tmp_path_factory):
     an unresolved reference included."""
     missing = [(package, path) for _url, package, path in CONF['INVENTORIES'].values()
                if not path.exists()]
-    if missing:
-        pytest.fail('the docs link to these projects through the inventories of Debian packages;'
-                    ' missing: %s. Install them: apt-get install -y %s'
-                    % (', '.join(str(path) for _, path in missing), ' '.join(p for p, _ in missing)))
+    # The docs link to these projects through the inventories of Debian packages.
+    require_debian_packages([path for _, path in missing], [package for package, _ in missing])
     out = tmp_path_factory.mktemp('docs')
     command = [sys.executable, '-m', 'sphinx', '-W', '-n', '--keep-going', '-q', '-b', 'html',
                '-d', str(out / 'doctrees'), str(DOCS), str(out / 'html')]
