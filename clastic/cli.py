@@ -27,7 +27,6 @@ import dataclasses
 import importlib
 import importlib.machinery
 import importlib.util
-import inspect
 import json
 import os
 import sys
@@ -40,7 +39,7 @@ from werkzeug.serving import is_running_from_reloader
 from .application import Application
 from .flaw import Flaw
 from .meta import describe_routes, dotted_name, group_by_function
-from .server import ServeSettings, add_serve_flags, serve_app
+from .server import PLAIN_HELP, ServeSettings, add_serve_flags, serve_app
 
 __all__ = ['main', 'load_target', 'TargetError']
 
@@ -50,20 +49,6 @@ TARGET_PACKAGE = '__clastic_target__'
 
 class TargetError(LookupError):
     """A TARGET that names no Application (no such file, module or attribute, or not an Application)."""
-
-
-class _HelpFormatter(argparse.HelpFormatter):
-    """Help wrapped at 80 columns, whatever the width of the terminal."""
-
-    def __init__(self, prog: str) -> None:
-        super().__init__(prog, width=80)
-
-
-# Help is plain text, whatever the terminal: argparse colours it from Python
-# 3.14 on, unless told not to with its ``color`` keyword (new then too).
-_PARSER_STYLE: Dict[str, Any] = {
-    'formatter_class': _HelpFormatter,
-    **({'color': False} if 'color' in inspect.signature(argparse.ArgumentParser).parameters else {})}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -90,9 +75,9 @@ def _build_parser() -> argparse.ArgumentParser:
         prog='python -m clastic',
         description="List a clastic application's routes, check that it constructs, serve it.",
         epilog='TARGET: module:app, path/to/file.py:app, or module:factory() for an'
-               ' application built by a function.', **_PARSER_STYLE)
+               ' application built by a function.', **PLAIN_HELP)
     commands = parser.add_subparsers(title='commands', dest='command', required=True)
-    routes = commands.add_parser('routes', help='print the route table', **_PARSER_STYLE)
+    routes = commands.add_parser('routes', help='print the route table', **PLAIN_HELP)
     routes.add_argument('target', metavar='TARGET')
     output = routes.add_mutually_exclusive_group()
     output.add_argument('--json', action='store_true', help='print JSON instead of text')
@@ -103,10 +88,10 @@ def _build_parser() -> argparse.ArgumentParser:
                              ' every route, not once for the application')
     routes.set_defaults(run=_run_routes)
     check = commands.add_parser('check', help='construct the application; exit 1 if that fails',
-                                **_PARSER_STYLE)
+                                **PLAIN_HELP)
     check.add_argument('target', metavar='TARGET')
     check.set_defaults(run=_run_check)
-    serve = commands.add_parser('serve', help='run the development server', **_PARSER_STYLE)
+    serve = commands.add_parser('serve', help='run the development server', **PLAIN_HELP)
     serve.add_argument('target', metavar='TARGET')
     add_serve_flags(serve)
     serve.set_defaults(run=_run_serve)

@@ -28,6 +28,7 @@ child a moment, then terminates it, and switches terminal echo back on.
 import argparse
 import dataclasses
 import importlib.util
+import inspect
 import ipaddress
 import os
 import runpy
@@ -37,7 +38,8 @@ import subprocess
 import sys
 import time
 import warnings
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, TextIO, Union
+from types import MappingProxyType
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, TextIO, Union
 
 from werkzeug import serving
 from werkzeug.middleware.lint import HTTPWarning, LintMiddleware
@@ -113,6 +115,21 @@ def add_serve_flags(parser: argparse.ArgumentParser) -> None:
                             dest='no_lint' if name == 'wsgi-lint' else f'no_{name}', help=what)
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Help wrapped at 80 columns, whatever the width of the terminal."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=80)
+
+
+#: The ArgumentParser keywords of clastic's command lines: help in plain text
+#: at 80 columns, whatever the terminal (argparse colours help from Python
+#: 3.14 on, unless told not to with its ``color`` keyword, new then too).
+PLAIN_HELP: Mapping[str, Any] = MappingProxyType({
+    'formatter_class': _HelpFormatter,
+    **({'color': False} if 'color' in inspect.signature(argparse.ArgumentParser).parameters else {})})
+
+
 def serve_flag_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
     """The parser of a script that calls ``serve()``: the serve flags and ``--help``.
 
@@ -126,7 +143,7 @@ def serve_flag_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
     """
     parser = argparse.ArgumentParser(
         prog=prog, description='Serve this clastic application with the development server.',
-        epilog='Other arguments are left to the script.', allow_abbrev=False)
+        epilog='Other arguments are left to the script.', allow_abbrev=False, **PLAIN_HELP)
     add_serve_flags(parser)
     return parser
 

@@ -389,10 +389,15 @@ def test_routes_source_of_an_unknown_pattern_is_an_error(shop_dir):
     assert result.stderr.strip() == "clastic routes: no route has the pattern '/item'"
 
 
-@pytest.mark.parametrize('command', [[], ['routes'], ['check'], ['serve']])
+#: Every command line of clastic with a --help: the CLI's, and a script's that calls serve().
+HELP_COMMANDS = [['-m', 'clastic'], ['-m', 'clastic', 'routes'], ['-m', 'clastic', 'check'],
+                 ['-m', 'clastic', 'serve'], [str(HELLO_PATH)]]
+
+
+@pytest.mark.parametrize('command', HELP_COMMANDS, ids=' '.join)
 def test_help_is_plain_text_within_80_columns(tmp_path, command):
     env = dict(child_env(), COLUMNS='200', FORCE_COLOR='1', TERM='xterm-256color')
-    result = subprocess.run([sys.executable, '-m', 'clastic', *command, '--help'],
+    result = subprocess.run([sys.executable, *command, '--help'],
                             cwd=str(tmp_path), env=env, capture_output=True, text=True,
                             timeout=30)
     assert result.returncode == 0, result.stderr
@@ -401,12 +406,12 @@ def test_help_is_plain_text_within_80_columns(tmp_path, command):
     assert len(result.stdout.splitlines()) > 5
 
 
-@pytest.mark.parametrize('command', [[], ['routes'], ['check'], ['serve']])
+@pytest.mark.parametrize('command', HELP_COMMANDS, ids=' '.join)
 def test_help_is_plain_text_on_a_terminal_too(tmp_path, command):
     """On a terminal, where argparse colours help from Python 3.14 on, help stays plain."""
     reader, writer = pty.openpty()
     try:
-        done = subprocess.run([sys.executable, '-m', 'clastic', *command, '--help'], cwd=str(tmp_path),
+        done = subprocess.run([sys.executable, *command, '--help'], cwd=str(tmp_path),
                               env=dict(child_env(), PYTHON_COLORS='1', TERM='xterm-256color'),
                               stdout=writer, stderr=subprocess.PIPE, timeout=30)
     finally:
@@ -422,7 +427,7 @@ def test_help_is_plain_text_on_a_terminal_too(tmp_path, command):
         shown += chunk
     os.close(reader)
     assert done.returncode == 0, done.stderr
-    assert b'usage: python -m clastic' in shown and b'\x1b' not in shown
+    assert b'usage: ' in shown and b'\x1b' not in shown
 
 
 MANY_ROUTES_MODULE = '''from clastic import Application, render_basic
