@@ -247,8 +247,13 @@ def test_sorted_json_writes_the_text_of_the_standard_library(spec):
 
 @pytest.mark.skipif(orjson is None, reason=not_installed('orjson'))
 def test_the_installed_orjson_is_used():
-    # Else the tests above compare the standard library with itself: an
-    # orjson older than 3.11.7 writes floats its own way and is left out.
+    # Else the tests above compare the standard library with itself. An
+    # orjson older than 3.11.7 writes floats its own way and is left out by
+    # design: the extras never install one (Python 3.9 has none newer).
+    version = tuple(int(part) for part in orjson.__version__.split('.')[:3])
+    if version < (3, 11, 7):
+        pytest.skip(f'orjson {orjson.__version__} is older than the 3.11.7 the extras install:'
+                    ' left out by design')
     assert _orjson_dumps() is not None, f'orjson {orjson.__version__} does not write as the standard library'
 
 

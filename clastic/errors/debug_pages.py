@@ -116,7 +116,10 @@ def source_context(filepath: str, lineno: int, columns: Optional[tuple[int, int]
     [False, False, False, True, False, False, False]
     """
     linecache.checkcache(filepath)  # a file saved since it was cached is read again
-    lines = [line.rstrip('\r\n') for line in linecache.getlines(filepath)]
+    try:
+        lines = [line.rstrip('\r\n') for line in linecache.getlines(filepath)]
+    except (UnicodeDecodeError, SyntaxError):  # Python 3.9's linecache lets these through
+        lines = []
     if not lines:  # no Python source (undecodable, say): show what the file holds
         try:
             with open(filepath, encoding='utf-8', errors='replace') as source:
