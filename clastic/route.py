@@ -210,6 +210,12 @@ class NullRoute(Route):
     def __init__(self) -> None:
         super().__init__('/', _raise_not_found)
 
+    #: How logs and debug pages name where its errors happened: while
+    #: routing, before any route's chain ran (not in a route '/').
+    label = 'the router (no route ran)'
+
     def bind(self, app: RouteHost) -> BoundRoute:
-        return BoundRoute(self, [app], self.pattern, middlewares=[], resources=dict(app.resources),
-                          render=None, render_factory=None, slash_mode=S_STRICT)
+        bound = BoundRoute(self, [app], self.pattern, middlewares=[], resources=dict(app.resources),
+                           render=None, render_factory=None, slash_mode=S_STRICT)
+        bound.label = self.label
+        return bound

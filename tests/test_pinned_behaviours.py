@@ -13,7 +13,6 @@ import cProfile
 import functools
 import logging
 import pstats
-import re
 import time
 
 import pytest
@@ -229,6 +228,9 @@ def test_a_converter_failing_otherwise_is_a_500_recorded_in_the_dispatch_state(c
         ["ConverterError: converter broken of pattern '/<value:broken>' failed on 'abc'"]
     assert (state.routes_tried, state.allowed_methods) == ((), [])
     assert any('/<value:broken>' in (record.exc_text or '') for record in caplog.records)
+    # Logged as the router's error: no route's chain ran, the null route's '/' least of all.
+    [logged] = [record.getMessage() for record in caplog.records if record.exc_text]
+    assert 'in the router (no route ran)' in logged and "route '/'" not in logged
 
 
 # -- the dispatch state's repr -----------------------------------------------------------------
@@ -411,8 +413,9 @@ def test_a_render_error_answer_that_is_not_a_response_is_logged_and_negotiated(c
         response = app.get_local_client().get('/missing')
     assert response.status_code == 404
     [record] = [r for r in caplog.records if r.name.startswith('clastic')]
-    assert re.fullmatch(r"render_error of route .* returned 'not a response',"
-                        r" not a Response; using the default format", record.getMessage())
+    # A 404 no route answered: the router's, not a route's.
+    assert record.getMessage() == ("render_error of the router (no route ran) returned"
+                                   " 'not a response', not a Response; using the default format")
 
 
 def test_an_unhashable_callable_object_is_an_endpoint_like_any_other():
