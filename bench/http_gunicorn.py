@@ -16,10 +16,7 @@ bounded in time and interleaved in rounds; req/s is the median over rounds.
 
 import http.client
 import importlib.util
-import re
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +28,6 @@ if __package__ in (None, ''):  # run as a file: import bench and the working tre
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import (
-    REPO_ROOT,
     Report,
     fmt_ratio,
     installed_frameworks,
@@ -41,9 +37,9 @@ from bench._common import (
     ratio_target,
     spread_pct,
 )
+from bench._gunicorn import HOST, gunicorn, run_wrk
 from bench.apps import PROBES, Framework
 
-HOST = '127.0.0.1'
 READY_TIMEOUT_S = 30.0
 # More connections than the one worker serves at a time, so one is always
 # waiting in the backlog: this measures the server, not the client's latency.
@@ -79,12 +75,6 @@ class LoadResult(NamedTuple):
     bad: int
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 def _fetch(port: int, method: str, path: str) -> Tuple[int, bytes]:
     conn = http.client.HTTPConnection(HOST, port, timeout=10)
     try:
@@ -96,38 +86,25 @@ def _fetch(port: int, method: str, path: str) -> Tuple[int, bytes]:
 
 
 @contextmanager
-def gunicorn(fw: Framework, log_dir: Path) -> Iterator[int]:
+def serving(fw: Framework, log_dir: Path) -> Iterator[int]:
     """Serve *fw*'s 3-route app with one sync gunicorn worker on a free
     loopback port; yield the port once it answers, stop the server after.
 
-    Example: ``with gunicorn(FRAMEWORKS[0], Path('/tmp')) as port: ...``
+    Example: ``with serving(FRAMEWORKS[0], Path('/tmp')) as port: ...``
     """
-    port = _free_port()
-    log_path = log_dir / f'{fw.name}.log'
-    command = [sys.executable, '-m', 'gunicorn', '--bind', f'{HOST}:{port}', '--workers', '1',
-               '--worker-class', 'sync', '--chdir', str(REPO_ROOT), '--log-level', 'warning',
-               f'bench.apps:{fw.factory.__name__}()']
-    with open(log_path, 'wb') as log:
-        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    try:
+    with gunicorn(f'bench.apps:{fw.factory.__name__}()', ['--workers', '1', '--worker-class', 'sync'],
+                  log_dir / f'{fw.name}.log') as served:
         deadline = time.monotonic() + READY_TIMEOUT_S
         while True:
-            if server.poll() is not None or time.monotonic() > deadline:
+            if served.process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f'gunicorn for {fw.name} did not start:\n'
-                                   + log_path.read_text(errors='replace')[-2000:])
+                                   + served.log_path.read_text(errors='replace')[-2000:])
             try:
-                _fetch(port, 'GET', '/')
+                _fetch(served.port, 'GET', '/')
                 break
             except OSError:
                 time.sleep(0.05)  # still booting: poll again
-        yield port
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        yield served.port
 
 
 def _wrong_answer(port: int) -> Optional[str]:
@@ -139,19 +116,8 @@ def _wrong_answer(port: int) -> Optional[str]:
 
 
 def _load_wrk(port: int, seconds: int, script: Path) -> LoadResult:
-    output = subprocess.run(['wrk', '-t1', f'-c{WRK_CONNECTIONS}', f'-d{seconds}s', '-s',
-                             str(script), f'http://{HOST}:{port}/'],
-                            capture_output=True, text=True, check=True).stdout
-    rps = re.search(r'Requests/sec:\s*([\d.]+)', output)
-    if rps is None:
-        raise RuntimeError(f'cannot read wrk output:\n{output}')
-    non_2xx = re.search(r'Non-2xx or 3xx responses:\s*(\d+)', output)
-    errors = re.search(r'Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)',
-                       output)
-    # Socket errors are requests that got no answer at all: as bad as a 404.
-    bad = (int(non_2xx.group(1)) if non_2xx else 0) + (
-        sum(int(n) for n in errors.groups()) if errors else 0)
-    return LoadResult(float(rps.group(1)), bad)
+    report = run_wrk(port, WRK_CONNECTIONS, seconds, script)
+    return LoadResult(report.rps, report.bad)
 
 
 def _load_python(port: int, seconds: int) -> LoadResult:
@@ -190,7 +156,7 @@ def run(quick: bool = False) -> Report:
         ports: Dict[str, int] = {}
         for fw in installed_frameworks(notes):
             try:
-                port = stack.enter_context(gunicorn(fw, workdir))
+                port = stack.enter_context(serving(fw, workdir))
             except RuntimeError as error:
                 notes.append(f'{fw.name} NOT MEASURED: {error}')
                 continue

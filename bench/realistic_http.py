@@ -27,10 +27,7 @@ is steadier than requests/s on a busy machine; req/s is shown beside it.
 import http.client
 import importlib.util
 import os
-import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,7 +40,9 @@ from typing import Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 if __package__ in (None, ''):  # run as a file: import bench and the working tree's clastic
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import REPO_ROOT, Report, Target, fmt_ratio, main, median, ratio, ratio_target, spread_pct
+from bench import _gunicorn
+from bench._common import Report, Target, fmt_ratio, main, median, ratio, ratio_target, spread_pct
+from bench._gunicorn import HOST, run_wrk
 from bench.realistic_apps import (
     CALLS,
     RAW,
@@ -57,7 +56,6 @@ from bench.realistic_apps import (
     primed_cookie,
 )
 
-HOST = '127.0.0.1'
 READY_TIMEOUT_S = 30.0
 #: Connections wrk keeps open: more than a sync worker serves at a time, as many as gthread's threads.
 WRK_CONNECTIONS = 4
@@ -142,13 +140,6 @@ class Measured(NamedTuple):
 
 # --- processes ------------------------------------------------------------
 
-def free_port() -> int:
-    """A TCP port free on the loopback interface now."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of process *pid* (all its threads), in seconds.
 
@@ -202,25 +193,10 @@ def gunicorn(fw: RealisticFramework, worker_class: str, log_dir: Path) -> Iterat
     It may not answer yet: see :func:`wait_ready`.
     Example: ``with gunicorn(RAW, 'sync', Path('/tmp')) as server: ...``
     """
-    port = free_port()
-    log_path = log_dir / f'{fw.name}-{worker_class}.log'
-    command = [sys.executable, '-m', 'gunicorn', '--bind', f'{HOST}:{port}', '--workers', '1',
-               *WORKER_OPTIONS[worker_class], '--graceful-timeout', '5', '--chdir', str(REPO_ROOT),
-               '--log-level', 'warning', f'bench.realistic_apps:{fw.factory.__name__}()']
-    with open(log_path, 'wb') as log:
-        # A session of its own: if the master ever has to be killed, its
-        # worker goes with the group instead of living on as an orphan.
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-    try:
-        yield Server(fw.name, process, port, log_path)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    options = ['--workers', '1', *WORKER_OPTIONS[worker_class], '--graceful-timeout', '5']
+    with _gunicorn.gunicorn(f'bench.realistic_apps:{fw.factory.__name__}()', options,
+                            log_dir / f'{fw.name}-{worker_class}.log') as served:
+        yield Server(fw.name, served.process, served.port, served.log_path)
 
 
 def http_sender(port: int) -> Send:
@@ -305,22 +281,12 @@ def load_python(port: int, cookie: str, requests: int) -> int:
 
 def load_wrk(server: Server, worker: int, cookie: str, seconds: int, script: Path) -> LoadRun:
     """One timed wrk run against *server*, reading its *worker*'s CPU time around it."""
-    command = ['wrk', '-t1', f'-c{WRK_CONNECTIONS}', f'-d{seconds}s', '-s', str(script),
-               f'http://{HOST}:{server.port}/', '--', cookie, CALLS[0].body.decode()]
     before = cpu_seconds(worker)
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    report = run_wrk(server.port, WRK_CONNECTIONS, seconds, script, [cookie, CALLS[0].body.decode()])
     cpu = cpu_seconds(worker) - before
-    requests = re.search(r'(\d+) requests in', output)
-    rps = re.search(r'Requests/sec:\s*([\d.]+)', output)
-    if requests is None or rps is None or not int(requests.group(1)):
-        raise RuntimeError(f'cannot read wrk output (or no request answered):\n{output}')
-    non_2xx = re.search(r'Non-2xx or 3xx responses:\s*(\d+)', output)
-    errors = re.search(r'Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)',
-                       output)
-    bad = (int(non_2xx.group(1)) if non_2xx else 0) + (
-        sum(int(n) for n in errors.groups()) if errors else 0)
-    count = int(requests.group(1))
-    return LoadRun(count, float(rps.group(1)), cpu * 1e6 / count, bad)
+    if not report.requests:
+        raise RuntimeError(f'wrk got no answer from {server.name}')
+    return LoadRun(report.requests, report.rps, cpu * 1e6 / report.requests, report.bad)
 
 
 # --- one worker class -------------------------------------------------------------
