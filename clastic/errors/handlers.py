@@ -155,10 +155,7 @@ class ContextualErrorHandler(ErrorHandler):
         # Imported by the first uncaught exception of a debug application, an
         # error path: importing clastic does not pay for it.
         from clastic.errors.debug_pages import describe_exception, describe_request
-        from clastic.route import NullRoute
 
-        if isinstance(getattr(route, 'route', None), NullRoute):
-            route = None  # raised while routing (a converter's bug), in no route's chain
         exception = describe_exception(error, route)
         extra = {'request_id': request_id,
                  'route': getattr(route, 'label', None),
