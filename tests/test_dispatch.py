@@ -4,7 +4,7 @@ from wsgiref.validate import validator
 from xml.etree import ElementTree
 
 import pytest
-from _helpers import answer, body
+from _helpers import answer, body, serve
 from werkzeug.test import Client, EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
@@ -189,6 +189,27 @@ def test_first_matching_route_answers():
                           ('/x', answer('three'))]).get_local_client()
     assert body(client.get('/x')) == 'one'
     assert body(client.get('/y')) == 'two'
+
+
+def test_static_paths_route_like_any_other_path():
+    # A static route's path is routed by one lookup; what answers must be
+    # what walking the routes finds: declared order, a path sent with
+    # doubled or missing slashes, a non-ASCII route and a WSGI latin-1 path.
+    app = Application([('/p/<name>', answer('binding')), ('/p/x', answer('static')),
+                       ('/y', answer('y')), ('/y/', answer('branch')),
+                       ('/caf\u00e9', answer('cafe')), ('/<other>', answer('other'))])
+
+    def routed(path_info):
+        environ = EnvironBuilder().get_environ()
+        environ['PATH_INFO'] = path_info
+        return serve(app, environ)[1]
+
+    assert routed('/p/x') == b'binding'
+    assert routed('/y') == b'y'
+    assert routed('/y/') == b'branch'
+    assert routed('//y') == routed('y') == b'y'
+    assert routed('/caf\u00c3\u00a9') == b'cafe'  # its UTF-8 bytes, as WSGI sends them
+    assert routed('/caf\u00e9') == b'other'  # one latin-1 byte: not that route's path
 
 
 def test_not_found():
