@@ -17,6 +17,7 @@ from everywhere (``werkzeug.utils.redirect``, other libraries, tests), and
 """
 
 import io
+from http import HTTPStatus
 from typing import (
     IO,
     Any,
@@ -30,6 +31,7 @@ from typing import (
     Tuple,
     Type,
     TypeVar,
+    Union,
     cast,
     overload,
 )
@@ -412,12 +414,14 @@ class FastResponse(wrappers.Response):
 
     # The fast constructors set two attributes; the others Werkzeug's
     # __init__ sets have class defaults, for a 200 without close callbacks or
-    # headers yet. Serving tells that nobody touched them by those defaults,
-    # never by reading the instance's __dict__ (which would make the
-    # interpreter build one for every response).
+    # headers yet. What would make Werkzeug serve the response differently
+    # (a status without a body, a close callback) drops ``_plain`` when it
+    # is set, so serving tells an untouched response by that one attribute.
 
     _status = '200 OK'
     _status_code = 200
+    # Passing the body through changes nothing for a list of one bytes
+    # object with its Content-Length: the direct path serves it the same.
     direct_passthrough = False
 
     #: Close callbacks: none until :meth:`call_on_close` adds the first.
@@ -430,34 +434,57 @@ class FastResponse(wrappers.Response):
         """The response's headers, made on first read for a fast-built response."""
         headers = self._headers
         if headers is None:
-            content_type, body, extra = self._plain  # type: ignore[misc]  # no headers: built plain
-            headers = self._headers = Headers()
-            # Pairs known valid (the constructors refused a line break) go
-            # straight into Werkzeug's list, skipping extend()'s checks of
-            # each value: a session or a status set pays for them otherwise.
-            headers._list = [*extra, ('Content-Type', content_type),
-                             ('Content-Length', str(len(body)))]
+            headers = self._headers = self._plain_headers()
         return headers
 
     @headers.setter
     def headers(self, headers: Headers) -> None:
         self._headers = headers
 
+    def _plain_headers(self) -> Headers:
+        content_type, body, extra = self._plain  # type: ignore[misc]  # no headers: built plain
+        headers = Headers()
+        # Pairs known valid (the constructors refused a line break) go
+        # straight into Werkzeug's list, skipping extend()'s checks of each
+        # value: a session or a status set pays for them otherwise.
+        headers._list = [*extra, ('Content-Type', content_type), ('Content-Length', str(len(body)))]
+        return headers
+
+    def _leave_direct_path(self) -> None:
+        """Have Werkzeug serve this response: its headers, made now if they
+        are not yet, stay what they would have been."""
+        if self._plain is not None:
+            if self._headers is None:
+                self._headers = self._plain_headers()
+            self._plain = None
+
+    @property
+    def status(self) -> str:
+        """The status line, as Werkzeug's; setting one without a body (1xx,
+        204, 304) leaves the direct serving path."""
+        return self._status
+
+    @status.setter
+    def status(self, value: Union[str, int, HTTPStatus]) -> None:
+        wrappers.Response.status.fset(self, value)  # type: ignore[attr-defined]
+        code = self._status_code
+        if code < 200 or code == 204 or code == 304:
+            self._leave_direct_path()
+
     def call_on_close(self, func: Callable[[], Any]) -> Callable[[], Any]:
+        self._leave_direct_path()
         if not isinstance(self._on_close, list):
             self._on_close = []
         return super().call_on_close(func)
 
     def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         plain = self._plain
-        # Built plain, no close callback, body as built, a status whose
-        # headers Werkzeug leaves as they are: its serving would change
+        # Built plain, its status and close callbacks untouched (else _plain
+        # is None), its body as built: Werkzeug's serving would change
         # nothing but the headers, if someone set some (see _served_headers).
-        if plain is not None and self._fast_serving and not self._on_close and not self.direct_passthrough:
+        if plain is not None and self._fast_serving:
             body = self.response
-            status_code = self._status_code
-            if (type(body) is list and len(body) == 1 and body[0] is plain[1]
-                    and status_code >= 200 and status_code != 204 and status_code != 304):
+            if type(body) is list and len(body) == 1 and body[0] is plain[1]:
                 headers = self._headers
                 served = ([*plain[2], ('Content-Type', plain[0]), ('Content-Length', str(len(plain[1])))]
                           if headers is None else

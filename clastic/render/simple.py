@@ -39,6 +39,8 @@ _NOSNIFF = FixedHeaders([('X-Content-Type-Options', 'nosniff')])
 _AS_TEXT = (_TEXT, _NOSNIFF)
 _AS_JSON = ('application/json; charset=utf-8', ())
 _AS_HTML = ('text/html; charset=utf-8', ())
+# Bound once: looking a classmethod up makes a new bound method per call.
+_plain_response = FastResponse.plain
 # What a body that looks like JSON can start with: ASCII whitespace, { or [.
 _JSON_FIRST_BYTES = frozenset(b' \t\n\r\x0b\x0c{[')
 _FORMAT_MIMETYPES = {'json': 'application/json', 'html': 'text/html'}
@@ -268,11 +270,11 @@ class BasicRender:
             context = context.encode('utf-8')
         if isinstance(context, bytes):
             content_type, extra = _sniff_content_type(context)
-            return FastResponse.plain(context, content_type, extra)
+            return _plain_response(context, content_type, extra)
         if isinstance(context, wrappers.Response):
             return context
         if not isinstance(context, Sized):
-            return FastResponse.plain(str(context).encode('utf-8'), _TEXT, _NOSNIFF)
+            return _plain_response(str(context).encode('utf-8'), _TEXT, _NOSNIFF)
         if self._negotiate(request) == 'text/html':
             response = self.tabular_render(context, _route)
         elif self._json_takes_application:
