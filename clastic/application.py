@@ -96,19 +96,6 @@ def _to_entry(entry: RouteEntry) -> Union[Route, SubApplication]:
                     f' render, ...]) or (prefix, Application) tuples, not {entry!r}')
 
 
-def _static_path(route: BoundRoute) -> Optional[str]:
-    """The one path *route* matches if its pattern has no bindings, else None."""
-    if not route.is_fixed_length or None in route.router_segments:
-        return None
-    return '/' + '/'.join(route.router_segments)  # type: ignore[arg-type]  # no None left
-
-
-def _is_routable_as_is(path: str) -> bool:
-    """True when dispatch would route *path*, sent as PATH_INFO, unchanged:
-    one leading slash, ASCII (WSGI's latin-1 text is not decoded), within the caps."""
-    return path.isascii() and path == '/' + path.lstrip('/') and not exceeds_path_caps(path)
-
-
 class _UrlTarget(NamedTuple):
     """A route :meth:`Application.url_for` may build, and the names of its URL bindings."""
 
@@ -252,12 +239,6 @@ class Application:
     def _index_routes(self) -> None:
         """Build what dispatch and url_for look routes up in, once per change."""
         self._router = self.router_type(self.routes)
-        # The candidates of each path a static route matches, under the path
-        # exactly as a request sends it (already routable as it is): one
-        # lookup routes it, however long, instead of normalizing and walking.
-        self._static_candidates = {path: self._router.candidates(path)
-                                   for path in map(_static_path, self.routes)
-                                   if path is not None and _is_routable_as_is(path)}
         # ('name', name) or ('endpoint', id(endpoint)) -> the routes url_for
         # may build for it, in declared order.
         self._url_targets: Dict[Tuple[str, Any], List[_UrlTarget]] = {}
@@ -362,20 +343,17 @@ class Application:
             # body): routing and serving must see the same one.
             method = environ['REQUEST_METHOD'] = method.upper()
         path = environ.get('PATH_INFO') or ''
-        candidates = self._static_candidates.get(path)
-        if candidates is None:
-            if not path.isascii():  # WSGI's latin-1 str holding UTF-8 bytes
-                path = path.encode('latin-1').decode('utf-8', 'replace')
-            path = '/' + path.lstrip('/')
-            # Too long to route: a 414 (SPEC §3). A path of more than
-            # MAX_PATH_SEGMENTS segments is longer than that, so a usual
-            # request pays one comparison.
-            if len(path) > MAX_PATH_SEGMENTS and exceeds_path_caps(path):
-                return self._null_route.render_error_response(request, RequestURITooLong(), DispatchState())
-            candidates = self._router.candidates(path)
+        if not path.isascii():  # WSGI's latin-1 str holding UTF-8 bytes
+            path = path.encode('latin-1').decode('utf-8', 'replace')
+        path = '/' + path.lstrip('/')
         state = DispatchState()
+        # Too long to route: a 414 (SPEC §3). A path of more than
+        # MAX_PATH_SEGMENTS segments is longer than that, so a usual request
+        # pays one comparison.
+        if len(path) > MAX_PATH_SEGMENTS and exceeds_path_caps(path):
+            return self._null_route.render_error_response(request, RequestURITooLong(), state)
         try:
-            for route in candidates:
+            for route in self._router.candidates(path):
                 # route.match(), inline: this loop runs for every request.
                 values = route.path_values(path)
                 if values is None:

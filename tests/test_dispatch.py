@@ -192,9 +192,8 @@ def test_first_matching_route_answers():
 
 
 def test_static_paths_route_like_any_other_path():
-    # A static route's path is routed by one lookup; what answers must be
-    # what walking the routes finds: declared order, a path sent with
-    # doubled or missing slashes, a non-ASCII route and a WSGI latin-1 path.
+    # Declared order, a path sent with doubled or missing slashes, a
+    # non-ASCII route and a WSGI latin-1 path that is not that route's.
     app = Application([('/p/<name>', answer('binding')), ('/p/x', answer('static')),
                        ('/y', answer('y')), ('/y/', answer('branch')),
                        ('/caf\u00e9', answer('cafe')), ('/<other>', answer('other'))])
