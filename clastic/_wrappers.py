@@ -367,7 +367,8 @@ class FastResponse(wrappers.Response):
     _fast_serving = True
     #: Werkzeug's, which may be None; the fast constructor needs one.
     default_mimetype: str
-    #: ``(content type, body, extra header pairs)`` from the fast constructor.
+    #: ``(content type, body, extra header pairs)`` from the fast constructor,
+    #: while the response may be served directly (see _leave_direct_path).
     _plain: Optional[Tuple[str, bytes, Any]] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
