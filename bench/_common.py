@@ -347,12 +347,19 @@ def ratio_target(key: str, goal: str, value: Optional[float], limit: float,
 
     >>> ratio_target('T4', 'ten middlewares <= 2x none', 1.4, 2.0).measured
     '1.40x (needs <= 2.00x)'
+
+    A ratio that rounds to its limit is shown with three decimals, so that
+    a failure never reads as the limit itself:
+
+    >>> ratio_target('T5', 'req/s >= 0.95x raw', 0.9462, 0.95, at_most=False).measured
+    '0.946x (needs >= 0.95x)'
     """
     if value is None:
         return Target(key, goal, 'not measured', None)
     passed = value <= limit if at_most else value >= limit
     needs = f'{"<=" if at_most else ">="} {fmt_ratio(limit)}'
-    return Target(key, goal, f'{fmt_ratio(value)} (needs {needs})', passed)
+    shown = f'{value:.3f}x' if fmt_ratio(value) == fmt_ratio(limit) else fmt_ratio(value)
+    return Target(key, goal, f'{shown} (needs {needs})', passed)
 
 
 def main(run: Callable[[bool], Report], description: Optional[str],
