@@ -126,9 +126,10 @@ class BoundRoute:
         self.is_fixed_length = self._pattern.is_fixed_length
         #: The names of the URL bindings, in the order :meth:`match` gives their values.
         self.url_names = self._pattern.names
-        #: The compiled matcher dispatch calls: a path's URL values (in
-        #: url_names order), or None if it does not match.
-        self.path_values: Callable[[str], Optional[Sequence[Any]]] = self._pattern.matcher
+        #: The compiled matcher dispatch calls with a path and its
+        #: ``split('/')``: the URL values (in url_names order), or None if
+        #: the path does not match.
+        self.path_values: Callable[[str, List[str]], Optional[Sequence[Any]]] = self._pattern.matcher
         self.compile()
 
     def embedded(self, outer_app: RouteHost, prefix: str, rebind_render: bool = False,
@@ -190,7 +191,8 @@ class BoundRoute:
         render = compiler.injectable(self.render) if self.render is not None else None
         return ChainSpec(self.label, ('request', '_dispatch_state') + self.url_names, constants,
                          layers, compiler.injectable(endpoint), render, finalize=self.finalize_error,
-                         render_returns_errors=_may_return_errors(self.render), debug=app.debug)
+                         render_returns_errors=_may_return_errors(self.render), debug=app.debug,
+                         packed_args=self.url_names)
 
     @property
     def chain_source(self) -> str:
@@ -199,7 +201,7 @@ class BoundRoute:
         >>> from clastic import Application, render_basic
         >>> route = Application([('/', lambda: 'hi', render_basic)]).routes[0]
         >>> print(route.chain_source.splitlines()[1])
-        def _execute(request, _dispatch_state):
+        def _execute(request, _dispatch_state, _c_url_values):
         """
         return self._chain_source
 
@@ -210,7 +212,7 @@ class BoundRoute:
         >>> from clastic import Application, Response
         >>> route = Application([('/user/<id:int>', lambda id: Response(''))]).routes[0]
         >>> print(route.matcher_source.splitlines()[1])
-        def match(path):
+        def match(path, parts):
         """
         return self._pattern.matcher_source
 
@@ -233,7 +235,7 @@ class BoundRoute:
         The values are ``()`` for ``Match.NONE``. A value a converter refuses
         (ValueError or TypeError) is no match.
         """
-        values = self.path_values(path)
+        values = self.path_values(path, path.split('/'))
         if values is None:
             return _NO_MATCH
         if self.methods is not None and method not in self.methods:
@@ -296,7 +298,7 @@ class BoundRoute:
         unknown = sorted(set(kwargs) - set(self.url_names))
         if unknown:
             raise TypeError(f'{self.label} has no URL bindings named {unknown}')
-        return self.chain(request, state, *(kwargs.get(name) for name in self.url_names))
+        return self.chain(request, state, [kwargs.get(name) for name in self.url_names])
 
     def reject_result(self, result: Any) -> NoReturn:
         """Raise the TypeError of a chain that produced *result*, which is not a Response.

@@ -66,6 +66,10 @@ class ChainSpec(NamedTuple):
     finalize: Optional[Callable[..., Any]] = None
     render_returns_errors: bool = True  # False: the render never returns an HTTPException
     debug: bool = False
+    #: Unless None, the last *entry_args*, which the generated function takes
+    #: together as one list, its last parameter: a route's URL values (a
+    #: call passing ``*values`` costs more than the list's unpacking).
+    packed_args: Optional[Tuple[str, ...]] = None
 
 
 class ChainCall(NamedTuple):

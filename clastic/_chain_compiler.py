@@ -33,6 +33,8 @@ from .render.rendered import Rendered
 
 # Generated code names its helpers with this prefix; see _check_names().
 _INTERNAL_PREFIX = '_c_'
+#: The parameter of a compiled chain holding its packed args (a route's URL values).
+_PACKED = '_c_url_values'
 
 
 #: Where emitted code delivers a value: a variable, or None to return it.
@@ -74,8 +76,10 @@ class ChainCompiler:
             return Injectable.of(func)
 
     def compile_chain(self, spec: ChainSpec) -> CompiledChain:
-        """Check *spec* and compile ``_execute(*entry_args)``, running the chain."""
-        return self._build('_execute', spec.entry_args, self._emit(spec, record_calls=False))
+        """Check *spec* and compile ``_execute(*entry_args)`` (its packed
+        args as one list), running the chain."""
+        return self._build('_execute', spec.entry_args, self._emit(spec, record_calls=False),
+                           spec.packed_args)
 
     def chain_calls(self, spec: ChainSpec) -> Tuple[ChainCall, ...]:
         """The calls the chain of *spec* makes, in chain order: each layer's
@@ -109,11 +113,17 @@ class ChainCompiler:
         emitter.raise_problems()
         return self._build(name, tuple(entry_args), emitter)
 
-    def _build(self, name: str, entry_args: Tuple[str, ...], emitter: '_ChainEmitter') -> CompiledChain:
+    def _build(self, name: str, entry_args: Tuple[str, ...], emitter: '_ChainEmitter',
+               packed_args: Optional[Tuple[str, ...]] = None) -> CompiledChain:
         bound = emitter.bound_names()
-        header = [f'# bound per chain: {", ".join(bound)}',
-                  f'def {name}({", ".join(map(variable, entry_args))}):']
-        body = ['    ' + line for line in emitter.writer.lines]
+        params = [variable(arg) for arg in entry_args]
+        body = []
+        if packed_args is not None:
+            params[len(params) - len(packed_args):] = [_PACKED]
+            if packed_args:
+                body.append(f'    {", ".join(map(variable, packed_args))}, = {_PACKED}')
+        header = [f'# bound per chain: {", ".join(bound)}', f'def {name}({", ".join(params)}):']
+        body += ['    ' + line for line in emitter.writer.lines]
         source = '\n'.join(header + body + [''])
         function = self.code_cache.build(source, 'chain', name,
                                          {var: emitter.values[var] for var in bound})

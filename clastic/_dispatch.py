@@ -143,6 +143,10 @@ class LinearRouter:
         """Return the routes that may match *path*, in declared order."""
         return self._routes
 
+    def split_candidates(self, parts: List[str]) -> Sequence[Any]:
+        """Return the routes that may match the path split into *parts*, in declared order."""
+        return self._routes
+
     def variant_candidates(self, collapsed_path: str) -> Sequence[Any]:
         """Return the routes that may match a slash variant of *collapsed_path*."""
         return self._routes
@@ -207,6 +211,8 @@ class TreeRouter:
     True
     >>> router.candidates('/api/v2/x') == (routes[2],)
     True
+    >>> router.split_candidates(['', 'api', 'v2', 'x']) == (routes[2],)
+    True
     """
 
     #: How many compiled states per route (counting at least 64 routes)
@@ -225,10 +231,16 @@ class TreeRouter:
         self._states: Dict[Tuple[FrozenSet[_Node], FrozenSet[int]], _State] = {}
         self._max_states = self.max_states_per_route * max(64, len(routes))
         try:
-            self._start: Optional[_State] = self._compile(frozenset([root]), frozenset())
+            start: Optional[_State] = self._compile(frozenset([root]), frozenset())
         except _TooManyStates:
-            self._start = None
+            start = None
         self._states.clear()  # only needed while compiling
+        # Where a split path's parts are walked from: its first part, the ''
+        # before the first slash, leads to the start.
+        self._entry: Optional[_State] = None
+        if start is not None:
+            self._entry = _State(())
+            self._entry.other = start
 
     def _compile(self, nodes: FrozenSet[_Node], tails: FrozenSet[int]) -> _State:
         """The state for a set of reached nodes and the tails met on the way."""
@@ -253,18 +265,22 @@ class TreeRouter:
 
     def candidates(self, path: str) -> Tuple[Any, ...]:
         """Return the routes that may match *path* (which starts with ``/``), in declared order."""
-        state = self._start
+        return self.split_candidates(path.split('/'))
+
+    def split_candidates(self, parts: List[str]) -> Tuple[Any, ...]:
+        """Return the routes that may match the path whose ``split('/')`` is *parts*."""
+        state = self._entry
         if state is None:
-            return self._walk(path)
-        for segment in path[1:].split('/'):
+            return self._walk(parts)
+        for segment in parts:
             state = state.transitions.get(segment, state.other)
         return state.candidates
 
-    def _walk(self, path: str) -> Tuple[Any, ...]:
+    def _walk(self, parts: List[str]) -> Tuple[Any, ...]:
         """What the compiled states answer, found by following the tree itself."""
         nodes = [self._root]
         tails = set(self._root.tails)
-        for segment in path[1:].split('/'):
+        for segment in parts[1:]:
             reached = [child for node in nodes
                        for child in (node.children.get(segment), node.any_child) if child is not None]
             for node in reached:

@@ -14,13 +14,19 @@ Either way the cost grows at most with (path segments x pattern segments).
 Static text and converters are free names of the generated code, so
 patterns of one shape share their compiled code.
 
+A matcher is called as ``match(path, parts)``, *parts* being
+``path.split('/')``: dispatch splits a request's path once, for the router
+and every candidate's matcher.
+
 >>> from clastic._converters import BUILTIN_CONVERTERS
 >>> from clastic._pattern import parse_pattern
 >>> segments, is_branch = parse_pattern('/user/<id:int>')
 >>> match, source = compile_matcher('/user/<id:int>', segments, is_branch,
 ...                                 {'id': BUILTIN_CONVERTERS['int']}, CodeCache())
->>> match('/user/7'), match('/user/me'), source.splitlines()[1]
-([7], None, 'def match(path):')
+>>> match('/user/7', ['', 'user', '7']), match('/user/me', ['', 'user', 'me'])
+([7], None)
+>>> source.splitlines()[1]
+'def match(path, parts):'
 """
 
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -32,8 +38,8 @@ from ._split_search import SplitMatcher
 if TYPE_CHECKING:
     from ._pattern import Binding, Segment
 
-#: ``matcher(path)``: the converted values in binding order, or None.
-Matcher = Callable[[str], Optional[List[Any]]]
+#: ``matcher(path, path.split('/'))``: the converted values in binding order, or None.
+Matcher = Callable[[str, List[str]], Optional[List[Any]]]
 
 
 def split_parts(segments: Sequence['Segment'], is_branch: bool) -> Tuple['Segment', ...]:
@@ -55,7 +61,7 @@ def compile_matcher(text: str, segments: Sequence['Segment'], is_branch: bool,
     bindings = [segment for segment in segments if not isinstance(segment, str)]
     parts = split_parts(segments, is_branch)
     if not bindings:
-        source = '\n'.join(['# bound per pattern: _text', 'def match(path):',
+        source = '\n'.join(['# bound per pattern: _text', 'def match(path, parts):',
                             '    return [] if path == _text else None', ''])
         matcher = code_cache.build(source, 'pattern', 'match', {'_text': text})
     elif sum(binding.op != ':' for binding in bindings) <= 1:
@@ -72,7 +78,7 @@ def compile_matcher(text: str, segments: Sequence['Segment'], is_branch: bool,
 def _segment_matcher(text: str, split: Sequence['Segment'], converters: Mapping[str, Converter],
                      code_cache: CodeCache) -> Tuple[Matcher, str]:
     """Generate the matcher of a pattern with at most one binding of variable length."""
-    parts = ('', *split)  # path.split('/') starts with the '' before the first /
+    parts = ('', *split)  # the path's parts start with the '' before the first /
     # The index and op of the binding of variable length; past the end (and ':') when there is none.
     variable, variable_op = next(((index, part.op) for index, part in enumerate(parts)
                                   if not isinstance(part, str) and part.op != ':'), (len(parts), ':'))
@@ -85,9 +91,7 @@ def _segment_matcher(text: str, split: Sequence['Segment'], converters: Mapping[
         if isinstance(part, str) and index:
             free[f'_s{index}'] = part
             tests.append(f'parts[{at(index)}] != _s{index}')
-    body = ['parts = path.split("/")']
-    if tests:
-        body += [f'if {" or ".join(tests)}:', '    return None']
+    body = [f'if {" or ".join(tests)}:', '    return None'] if tests else []
     values: List[str] = []
     for index, part in enumerate(parts):
         if isinstance(part, str):
@@ -108,7 +112,7 @@ def _segment_matcher(text: str, split: Sequence['Segment'], converters: Mapping[
             body.append(f'{value} = parts[{at(index)}]')
             body += conversion_lines(value, value, converter)
     body.append(f'return [{", ".join(values)}]')
-    source = '\n'.join([f'# bound per pattern: {", ".join(free)}', 'def match(path):',
+    source = '\n'.join([f'# bound per pattern: {", ".join(free)}', 'def match(path, parts):',
                         *_indented(body), ''])
     return code_cache.build(source, 'pattern', 'match', free), source
 
@@ -141,8 +145,8 @@ def _absent_at_root(match: Matcher, bindings: Sequence['Binding']) -> Matcher:
     ``/`` with all of them absent, unless they take its one empty segment."""
     collects = [binding.is_multi for binding in bindings]
 
-    def match_or_absent(path: str) -> Optional[List[Any]]:
-        values = match(path)
+    def match_or_absent(path: str, parts: List[str]) -> Optional[List[Any]]:
+        values = match(path, parts)
         if values is None and path == '/':
             return [[] if multi else None for multi in collects]
         return values

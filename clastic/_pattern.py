@@ -200,7 +200,7 @@ class Pattern:
         self.router_segments: Tuple[Optional[str], ...] = self._router_segments()
         #: True when :attr:`router_segments` is the whole pattern.
         self.is_fixed_length = all(binding.op == ':' for binding in self.bindings)
-        #: ``matcher(path)`` returns the list of converted values in
+        #: ``matcher(path, path.split('/'))`` returns the list of converted values in
         #: :attr:`names` order if *path* matches exactly, else None: what
         #: dispatch calls. Its cost grows at most with (path segments x
         #: pattern segments), whatever the path. :attr:`matcher_source` is
@@ -221,7 +221,7 @@ class Pattern:
 
     def match(self, path: str) -> Optional[Dict[str, Any]]:
         """Return the converted bindings if *path* matches exactly, else None."""
-        values = self.matcher(path)
+        values = self.matcher(path, path.split('/'))
         return None if values is None else dict(zip(self.names, values))
 
     def normalize(self, path: str) -> str:

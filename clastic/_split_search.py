@@ -5,9 +5,9 @@ With one binding of variable length a path splits one way only
 found by a search that tries each (pattern step, path segment) state once.
 
 >>> from clastic._pattern import Pattern
->>> match = Pattern('/<a+>/<b*int>/end').matcher
+>>> match = Pattern('/<a+>/<b*int>/end').match
 >>> match('/x/1/2/end'), match('/x/end'), match('/x/1/2')
-([['x', '1', '2'], []], [['x'], []], None)
+({'a': ['x', '1', '2'], 'b': []}, {'a': ['x'], 'b': []}, None)
 """
 
 import math
@@ -95,9 +95,9 @@ class SplitMatcher:
         self._fewest = sum(not step.may_skip for step in steps)
         self._most = math.inf if any(step.may_repeat for step in steps) else len(steps)
 
-    def __call__(self, path: str) -> Optional[List[Any]]:
-        """The values in binding order if *path* matches, else None."""
-        parts = path[1:].split('/')
+    def __call__(self, path: str, parts: List[str]) -> Optional[List[Any]]:
+        """The values in binding order if *path* (split at ``/`` in *parts*) matches, else None."""
+        parts = parts[1:]  # the '' before the first /
         count = len(parts)
         if not self._fewest <= count <= self._most:
             return None

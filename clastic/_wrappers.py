@@ -60,12 +60,12 @@ _NEWLINES = frozenset('\r\n')
 
 _T = TypeVar('_T')
 
-# Attributes a FastResponse subclass may override; if it does, it is built or
-# served by Werkzeug's general path so the override is honoured.
-_BUILDING_ATTRIBUTES = ('set_data', 'status', 'status_code', 'default_status',
-                        'automatically_set_content_length')
-_SERVING_METHODS = ('__call__', 'get_wsgi_response', 'get_wsgi_headers', 'get_app_iter',
-                    'iter_encoded', 'close')
+# What the fast constructors and serving skip; a FastResponse subclass that
+# overrides any is built and served by Werkzeug's general path, so the
+# override is honoured.
+_FAST_PATH_SKIPS = ('set_data', 'status', 'status_code', 'default_status',
+                    'automatically_set_content_length', '__call__', 'get_wsgi_response',
+                    'get_wsgi_headers', 'get_app_iter', 'iter_encoded', 'close')
 
 
 class BodyStream(io.RawIOBase):
@@ -363,8 +363,9 @@ class FastResponse(wrappers.Response):
     ('200 OK', '5', b'Hello')
     """
 
-    _fast_building = True
-    _fast_serving = True
+    #: False for a subclass overriding what the fast path skips: its
+    #: responses are never built plain (``_plain`` stays None).
+    _fast_path = True
     #: Werkzeug's, which may be None; the fast constructor needs one.
     default_mimetype: str
     #: ``(content type, body, extra header pairs)`` from the fast constructor,
@@ -373,16 +374,14 @@ class FastResponse(wrappers.Response):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls._fast_building = all(getattr(cls, name) is getattr(FastResponse, name)
-                                 for name in _BUILDING_ATTRIBUTES)
-        cls._fast_serving = all(getattr(cls, name) is getattr(FastResponse, name)
-                                for name in _SERVING_METHODS)
+        cls._fast_path = all(getattr(cls, name) is getattr(FastResponse, name)
+                             for name in _FAST_PATH_SKIPS)
 
     def __init__(self, response: Any = None, status: Any = None, headers: Any = None,
                  mimetype: Optional[str] = None, content_type: Optional[str] = None,
                  direct_passthrough: bool = False) -> None:
         extra = () if headers is None else headers if type(headers) is FixedHeaders else None
-        plain = (self._fast_building and status is None and extra is not None
+        plain = (self._fast_path and status is None and extra is not None
                  and not direct_passthrough and isinstance(response, (str, bytes)))
         if plain and content_type is None:
             content_type = get_content_type(
@@ -406,7 +405,7 @@ class FastResponse(wrappers.Response):
         >>> FastResponse.plain(b'{}', 'application/json').headers['Content-Type']
         'application/json'
         """
-        if not cls._fast_building:
+        if not cls._fast_path:
             return cls(body, headers=extra or None, content_type=content_type)
         response = object.__new__(cls)
         response.response = [body]
@@ -480,10 +479,10 @@ class FastResponse(wrappers.Response):
 
     def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         plain = self._plain
-        # Built plain, its status and close callbacks untouched (else _plain
-        # is None), its body as built: Werkzeug's serving would change
+        # Built plain by a class keeping the fast path, its status and close
+        # callbacks untouched (else _plain is None), its body as built: Werkzeug's serving would change
         # nothing but the headers, if someone set some (see _served_headers).
-        if plain is not None and self._fast_serving:
+        if plain is not None:
             body = self.response
             if type(body) is list and len(body) == 1 and body[0] is plain[1]:
                 headers = self._headers

@@ -116,6 +116,9 @@ class _UrlTarget(NamedTuple):
         return f"{self.route.pattern!r} takes {', '.join(shown) or 'no values'}"
 
 
+#: Builds an instance without calling its type's __init__.
+_new_object = object.__new__
+
 # The default of the body limits: the request_type's own value stays.
 _REQUEST_TYPE_DEFAULT: Any = make_sentinel('_REQUEST_TYPE_DEFAULT', var_name="<request_type's>")
 
@@ -165,6 +168,8 @@ class Application:
     (8, 16777216)
     """
 
+    #: The type of the request every route gets; an application builds its
+    #: own subclass carrying its body limits, at construction.
     request_type = Request
     response_type = Response
     #: Finds the candidate routes for a path (see :mod:`clastic._dispatch`).
@@ -186,6 +191,13 @@ class Application:
                   'max_content_length': max_content_length}
         self.request_type = with_body_limits(self.request_type, {
             name: value for name, value in limits.items() if value is not _REQUEST_TYPE_DEFAULT})
+        # Request.__init__ only stores the environ when given nothing else:
+        # __call__ does that itself for a type that keeps it, as a Python
+        # __init__ called through the type costs half again as much as
+        # making the object.
+        self._environ_only_request_type = (
+            self.request_type if self.request_type.__init__ is Request.__init__
+            and self.request_type.__new__ is object.__new__ else None)
         if resources is not None and not isinstance(resources, Mapping):
             raise TypeError(f'resources must be a mapping, not {resources!r}')
         self.resources = dict(resources or {})
@@ -303,10 +315,16 @@ class Application:
         """The WSGI entry point: :meth:`wsgi_app`, inside the wsgi_wrappers if any."""
         if self._wrapped_wsgi is not None:
             return self._wrapped_wsgi(environ, start_response)
-        # wsgi_app's line, repeated: one call less on every request. The
-        # answer's __call__ is called by name, a call the interpreter
+        # wsgi_app's line, repeated: one call less on every request.
+        request_type = self._environ_only_request_type
+        if request_type is None:
+            request = self.request_type(environ)
+        else:
+            request = _new_object(request_type)
+            request.environ = environ
+        # The answer's __call__ is called by name, a call the interpreter
         # specializes; calling the instance goes through its type's slot.
-        return self._route(self.request_type(environ)).__call__(environ, start_response)
+        return self._route(request).__call__(environ, start_response)
 
     def wsgi_app(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         """The application without its wsgi_wrappers: environ to Request, route, answer
@@ -342,10 +360,15 @@ class Application:
             # Werkzeug's responses read the environ's method (a HEAD gets no
             # body): routing and serving must see the same one.
             method = environ['REQUEST_METHOD'] = method.upper()
-        path = environ.get('PATH_INFO') or ''
+        path = environ.get('PATH_INFO') or '/'
         if not path.isascii():  # WSGI's latin-1 str holding UTF-8 bytes
             path = path.encode('latin-1').decode('utf-8', 'replace')
-        path = '/' + path.lstrip('/')
+        parts = path.split('/')  # for the router and each candidate's matcher
+        if parts[0] or not parts[1] and len(parts) > 2:
+            # Not one leading slash (told from the parts, cheaper than
+            # building the path anew): routed as if it had one.
+            path = '/' + path.lstrip('/')
+            parts = path.split('/')
         state = DispatchState()
         # Too long to route: a 414 (SPEC §3). A path of more than
         # MAX_PATH_SEGMENTS segments is longer than that, so a usual request
@@ -353,9 +376,9 @@ class Application:
         if len(path) > MAX_PATH_SEGMENTS and exceeds_path_caps(path):
             return self._null_route.render_error_response(request, RequestURITooLong(), state)
         try:
-            for route in self._router.candidates(path):
+            for route in self._router.split_candidates(parts):
                 # route.match(), inline: this loop runs for every request.
-                values = route.path_values(path)
+                values = route.path_values(path, parts)
                 if values is None:
                     continue
                 if route.methods is not None and method not in route.methods:
@@ -365,7 +388,7 @@ class Application:
                 # response clastic's renders built, no error on the way.
                 state.routes_tried += (route,)
                 try:
-                    result = route.chain(request, state, *values)
+                    result = route.chain(request, state, values)
                 except Exception as error:
                     answer = self._raised(route, values, request, state, error)
                 else:
@@ -410,7 +433,7 @@ class Application:
         """Run *route*'s chain; return its answer, or None to go on routing."""
         state.routes_tried += (route,)  # add_route(), inline on the hot path
         try:
-            result = route.chain(request, state, *values)
+            result = route.chain(request, state, values)
         except Exception as error:
             return self._raised(route, values, request, state, error)
         return self._returned(route, values, request, state, result)

@@ -163,6 +163,19 @@ def test_request_type_hook():
     assert body(client.get('/')) == 'MyRequest'
 
 
+def test_a_request_type_with_its_own_init_is_built_by_calling_it():
+    class StampedRequest(Request):
+        def __init__(self, environ, populate_request=False, shallow=False):
+            super().__init__(environ, populate_request, shallow)
+            self.stamp = 'made by __init__'
+
+    class StampedApplication(Application):
+        request_type = StampedRequest
+
+    client = StampedApplication([('/', lambda request: Response(request.stamp))]).get_local_client()
+    assert body(client.get('/')) == 'made by __init__'
+
+
 def test_dispatch_takes_a_request_and_returns_a_response():
     app = Application([('/a', ok)])
     resp = app.dispatch(Request(EnvironBuilder(path='/a').get_environ()))
@@ -194,8 +207,8 @@ def test_first_matching_route_answers():
 def test_static_paths_route_like_any_other_path():
     # Declared order, a path sent with doubled or missing slashes, a
     # non-ASCII route and a WSGI latin-1 path that is not that route's.
-    app = Application([('/p/<name>', answer('binding')), ('/p/x', answer('static')),
-                       ('/y', answer('y')), ('/y/', answer('branch')),
+    app = Application([('/', answer('root')), ('/p/<name>', answer('binding')),
+                       ('/p/x', answer('static')), ('/y', answer('y')), ('/y/', answer('branch')),
                        ('/caf\u00e9', answer('cafe')), ('/<other>', answer('other'))])
 
     def routed(path_info):
@@ -206,7 +219,9 @@ def test_static_paths_route_like_any_other_path():
     assert routed('/p/x') == b'binding'
     assert routed('/y') == b'y'
     assert routed('/y/') == b'branch'
-    assert routed('//y') == routed('y') == b'y'
+    assert routed('//y') == routed('y') == routed('///y') == b'y'
+    assert routed('') == routed('//') == routed('/') == b'root'
+    assert routed('y//') == b'y'  # as /y//: doubled slashes collapse, the leaf answers first
     assert routed('/caf\u00c3\u00a9') == b'cafe'  # its UTF-8 bytes, as WSGI sends them
     assert routed('/caf\u00e9') == b'other'  # one latin-1 byte: not that route's path
 

@@ -35,7 +35,7 @@ def test_route_without_methods_matches_every_method():
 
 def test_chain_runs_with_the_values_of_match(user_route):
     _match, values = user_route.match('/user/7', 'GET')
-    response = user_route.chain(request_for('/user/7'), DispatchState(), *values)
+    response = user_route.chain(request_for('/user/7'), DispatchState(), values)
     assert response.get_data(as_text=True) == 'user 7'
     assert user_route._execute is user_route.chain  # kept for code written for the original
 

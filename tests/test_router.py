@@ -63,7 +63,7 @@ def test_a_table_that_would_need_too_many_states_is_walked_instead():
     routes = ([fake_route(f'lang{i}', (None, f'page{i}')) for i in range(300)]
               + [fake_route(f'static{j}', (f'section{j}', None)) for j in range(300)])
     router = TreeRouter(routes)
-    assert router._start is None  # over the budget: walking
+    assert router._entry is None  # over the budget: walking
     assert names(router.candidates('/section7/page9')) == ['lang9', 'static7']
     assert names(router.candidates('/en/page299')) == ['lang299']
     assert names(router.candidates('/section5')) == []

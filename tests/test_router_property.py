@@ -121,9 +121,9 @@ def build_apps(table: List[RouteSpec], app_mode: str) -> Tuple[Application, Appl
     tree = Application(routes(), slash_mode=app_mode)
     linear = LinearApplication(routes(), slash_mode=app_mode)
     walking = WalkingApplication(routes(), slash_mode=app_mode)
-    assert isinstance(tree._router, TreeRouter) and tree._router._start is not None
+    assert isinstance(tree._router, TreeRouter) and tree._router._entry is not None
     assert isinstance(linear._router, LinearRouter)
-    assert walking._router._start is None
+    assert walking._router._entry is None
     return tree, linear, walking
 
 
