@@ -121,7 +121,8 @@ class ChainCompiler:
         if packed_args is not None:
             params[len(params) - len(packed_args):] = [_PACKED]
             if packed_args:
-                body.append(f'    {", ".join(map(variable, packed_args))}, = {_PACKED}')
+                names = ', '.join(map(variable, packed_args))
+                body.append(f'    {names}{"," if len(packed_args) == 1 else ""} = {_PACKED}')
         header = [f'# bound per chain: {", ".join(bound)}', f'def {name}({", ".join(params)}):']
         body += ['    ' + line for line in emitter.writer.lines]
         source = '\n'.join(header + body + [''])

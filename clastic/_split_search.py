@@ -97,7 +97,7 @@ class SplitMatcher:
 
     def __call__(self, path: str, parts: List[str]) -> Optional[List[Any]]:
         """The values in binding order if *path* (split at ``/`` in *parts*) matches, else None."""
-        parts = parts[1:]  # the '' before the first /
+        parts = parts[1:]  # without the '' before the first /
         count = len(parts)
         if not self._fewest <= count <= self._most:
             return None
