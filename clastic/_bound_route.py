@@ -32,7 +32,7 @@ from werkzeug.wrappers import Response
 
 from ._arguments import Argument, chain_arguments, is_layer_of, required_names
 from ._chain import RESERVED_ARGS, ChainSpec, find_conflicts
-from ._chain_compiler import ChainCompiler, reads_argument
+from ._chain_compiler import ChainCompiler
 from ._codegen import CodeCache
 from ._converters import Converter
 from ._dispatch import DispatchState, ErrorRecord, RerouteWSGI
@@ -160,14 +160,10 @@ class BoundRoute:
         compiler = app.chain_compiler
         spec = self._chain_spec()
         #: The compiled chain of middleware, endpoint and render:
-        #: ``chain(request, dispatch_state, url_values) -> Response``, with
-        #: the list of URL values of :meth:`match`. Its source is :attr:`chain_source`.
+        #: ``chain(request, dispatch_state, *url_values) -> Response``, with
+        #: the URL values of :meth:`match`. Its source is :attr:`chain_source`.
         self.chain, self._chain_source = compiler.compile_chain(spec)
         self._execute = self.chain
-        #: Whether the chain reads its dispatch state (a function of it takes
-        #: ``_dispatch_state``, or a returned error is rendered inside it):
-        #: dispatch passes None to any other chain when it has recorded nothing.
-        self.reads_dispatch_state = reads_argument(self._chain_source, '_dispatch_state')
         error_args = ('request', '_error', '_dispatch_state') + self.url_names
         (self._render_error, render_error_source), (self._uncaught_to_response, uncaught_source) = (
             compiler.compile_call(self.label, 'error renderer', name, renderer, error_args,

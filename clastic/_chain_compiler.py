@@ -20,7 +20,6 @@ import functools
 import inspect
 import itertools
 import keyword
-import re
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from werkzeug.wrappers import Response
@@ -150,18 +149,6 @@ def variable(name: str) -> str:
     ('user_id', '_c_kw_lambda')
     """
     return f'{_INTERNAL_PREFIX}kw_{name}' if keyword.iskeyword(name) else name
-
-
-def reads_argument(source: str, name: str) -> bool:
-    r"""Whether the generated function of *source* uses its argument *name*
-    anywhere in its body.
-
-    >>> source = '# bound per chain: _c_endpoint\ndef _execute(request, n):\n    return _c_endpoint(n)\n'
-    >>> reads_argument(source, 'n'), reads_argument(source, 'request')
-    (True, False)
-    """
-    _header, _signature, body = source.partition('):\n')
-    return re.search(rf'\b{re.escape(variable(name))}\b', body) is not None
 
 
 class _ChainEmitter:

@@ -119,13 +119,6 @@ class _UrlTarget(NamedTuple):
 #: Builds an instance without calling its type's __init__.
 _new_object = object.__new__
 
-
-def _state_after(route: BoundRoute) -> DispatchState:
-    """The dispatch state of a request whose first chain, *route*'s, ran without one."""
-    state = DispatchState()
-    state.routes_tried = (route,)
-    return state
-
 # The default of the body limits: the request_type's own value stays.
 _REQUEST_TYPE_DEFAULT: Any = make_sentinel('_REQUEST_TYPE_DEFAULT', var_name="<request_type's>")
 
@@ -376,16 +369,12 @@ class Application:
             # building the path anew): routed as if it had one.
             path = '/' + path.lstrip('/')
             parts = path.split('/')
+        state = DispatchState()
         # Too long to route: a 414 (SPEC §3). A path of more than
         # MAX_PATH_SEGMENTS segments is longer than that, so a usual request
         # pays one comparison.
         if len(path) > MAX_PATH_SEGMENTS and exceeds_path_caps(path):
-            return self._null_route.render_error_response(request, RequestURITooLong(), DispatchState())
-        # What routing records goes into a DispatchState made when first
-        # needed: the usual request, answered by the first matching route
-        # through a chain that does not read one, makes none (making and
-        # freeing it cost more under a server than all the rest of routing).
-        state: Optional[DispatchState] = None
+            return self._null_route.render_error_response(request, RequestURITooLong(), state)
         try:
             for route in self._router.split_candidates(parts):
                 # route.match(), inline: this loop runs for every request.
@@ -393,34 +382,25 @@ class Application:
                 if values is None:
                     continue
                 if route.methods is not None and method not in route.methods:
-                    state = state or DispatchState()
                     state.add_allowed_methods(route.methods)
                     continue
                 # _run_route(), inline, with its usual answer first: a
-                # response clastic's renders built, no error on the way. A
-                # chain that does not read the state gets none while nothing
-                # is recorded, and its route is recorded after it ran (it
-                # could not tell).
-                if state is not None or route.reads_dispatch_state:
-                    state = state or DispatchState()
-                    state.routes_tried += (route,)
+                # response clastic's renders built, no error on the way.
+                state.routes_tried += (route,)
                 try:
                     result = route.chain(request, state, values)
                 except Exception as error:
-                    state = state or _state_after(route)
                     answer = self._raised(route, values, request, state, error)
                 else:
-                    if type(result) is FastResponse and (state is None or state.rendered_error is None):
+                    if type(result) is FastResponse and state.rendered_error is None:
                         return result
-                    state = state or _state_after(route)
                     answer = self._returned(route, values, request, state, result)
                 if answer is not None:
                     return answer
-            return self._route_slash_variants(request, path, method, state or DispatchState())
+            return self._route_slash_variants(request, path, method, state)
         except ConverterError as error:
             # A bug in a converter, not a mismatch: a 500 whose log carries the
             # traceback, the converter and the pattern (in the error's message).
-            state = state or DispatchState()
             response = self._null_route.uncaught_response(request, error, state)
             state.add_exception(error)
             return self._null_route.render_error_response(request, response, state)
