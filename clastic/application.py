@@ -315,7 +315,8 @@ class Application:
         """The WSGI entry point: :meth:`wsgi_app`, inside the wsgi_wrappers if any."""
         if self._wrapped_wsgi is not None:
             return self._wrapped_wsgi(environ, start_response)
-        # wsgi_app's line, repeated: one call less on every request.
+        # wsgi_app, inline (one call less on every request), the request
+        # built as its type's __init__ would when that is Request's.
         request_type = self._environ_only_request_type
         if request_type is None:
             request = self.request_type(environ)
