@@ -35,7 +35,7 @@ from ._chain import RESERVED_ARGS, ChainSpec, find_conflicts
 from ._chain_compiler import ChainCompiler
 from ._codegen import CodeCache
 from ._converters import Converter
-from ._dispatch import DispatchState, ErrorRecord, RerouteWSGI
+from ._dispatch import DispatchState, ErrorRecord, RerouteWSGI, pending_state
 from ._introspect import describe, promises_no_errors
 from ._middleware import Middleware, merge_middlewares, middleware_layers
 from ._pattern import InvalidPattern, Pattern, join_patterns
@@ -160,17 +160,23 @@ class BoundRoute:
         compiler = app.chain_compiler
         spec = self._chain_spec()
         #: The compiled chain of middleware, endpoint and render:
-        #: ``chain(request, dispatch_state, *url_values) -> Response``, with
-        #: the URL values of :meth:`match`. Its source is :attr:`chain_source`.
-        self.chain, self._chain_source = compiler.compile_chain(spec)
+        #: ``chain(request, dispatch_state, url_values) -> Response``, with
+        #: the list of URL values of :meth:`match`. Its source is :attr:`chain_source`.
+        compiled = compiler.compile_chain(spec)
+        self.chain, self._chain_source = compiled.function, compiled.source
         self._execute = self.chain
+        #: Whether a function of the chain takes ``_dispatch_state``: dispatch
+        #: gives any other chain None while it has recorded nothing (an error
+        #: returned inside the chain then makes the state, see finalize_error).
+        self.reads_dispatch_state = '_dispatch_state' in compiled.injected
         error_args = ('request', '_error', '_dispatch_state') + self.url_names
-        (self._render_error, render_error_source), (self._uncaught_to_response, uncaught_source) = (
+        render_error, uncaught = (
             compiler.compile_call(self.label, 'error renderer', name, renderer, error_args,
                                   spec.constants, pass_all=True)
             for name, renderer in (('render_error', self.render_error or app.error_handler.render_error),
                                    ('uncaught_to_response', app.error_handler.uncaught_to_response)))
-        self._error_renderer_source = f'{render_error_source}\n{uncaught_source}'
+        self._render_error, self._uncaught_to_response = render_error.function, uncaught.function
+        self._error_renderer_source = f'{render_error.source}\n{uncaught.source}'
 
     def _chain_spec(self) -> ChainSpec:
         """What this route's chain is made of, its provides checked for conflicts."""
@@ -325,15 +331,19 @@ class BoundRoute:
         dispatch_state.add_exception(error)
         return error
 
-    def finalize_error(self, error: HTTPException, request: Any, dispatch_state: DispatchState,
-                       *values: Any) -> Response:
+    def finalize_error(self, error: HTTPException, request: Any,
+                       dispatch_state: Optional[DispatchState], *values: Any) -> Response:
         """Render *error*, returned inside this route's chain, to its final response.
 
         The compiled chain calls it before any middleware function sees the
         error (SPEC §6), and records it in *dispatch_state*, so dispatch
         neither renders it again nor, if it is not breaking, takes it as the
-        answer.
+        answer. A chain that dispatch ran without a state passes None: the
+        state is then the one :func:`~clastic._dispatch.pending_state` keeps
+        for dispatch in the request's environ.
         """
+        if dispatch_state is None:
+            dispatch_state = pending_state(request.environ, self)
         error = self.record_error(error, dispatch_state)
         response = self.render_error_response(request, error, dispatch_state, values)
         dispatch_state.rendered_error = ErrorRecord(self, values, error, response)

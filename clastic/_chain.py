@@ -97,10 +97,13 @@ class ChainCall(NamedTuple):
 
 
 class CompiledChain(NamedTuple):
-    """A compiled chain: the function and its generated source."""
+    """A compiled chain: the function, its generated source, and the
+    injectable names its functions take (what it reads of its arguments and
+    constants, beyond the error rendering of ``finalize``)."""
 
     function: Callable[..., Any]
     source: str
+    injected: FrozenSet[str] = frozenset()
 
 
 def find_conflicts(sources: Iterable[Tuple[str, Iterable[str]]]) -> List[Tuple[str, Tuple[str, ...]]]:

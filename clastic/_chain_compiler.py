@@ -20,7 +20,7 @@ import functools
 import inspect
 import itertools
 import keyword
-from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from werkzeug.wrappers import Response
 
@@ -129,7 +129,7 @@ class ChainCompiler:
         source = '\n'.join(header + body + [''])
         function = self.code_cache.build(source, 'chain', name,
                                          {var: emitter.values[var] for var in bound})
-        return CompiledChain(function, source)
+        return CompiledChain(function, source, frozenset(emitter.injected))
 
 
 def _check_names(route_label: str, entry_args: Iterable[str], constants: Mapping[str, Any]) -> None:
@@ -166,6 +166,8 @@ class _ChainEmitter:
         self.writer = _Writer()
         self.values: Dict[str, Any] = {}
         self.used_constants: List[str] = []
+        #: Every injectable name a function of the chain takes.
+        self.injected: Set[str] = set()
         self.problems: List[str] = []
         self.layer_count = 0
         self.function_var = self._value(function_var, spec.endpoint.target)
@@ -465,6 +467,7 @@ class _ChainEmitter:
 
     def _use(self, name: str) -> str:
         """Note that generated code reads *name*; return how it refers to it."""
+        self.injected.add(name)
         var = variable(name)
         if name in self.spec.constants and var not in self.used_constants:
             self.used_constants.append(var)

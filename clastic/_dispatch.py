@@ -127,6 +127,50 @@ class DispatchState:
                 f' exceptions={self.exceptions!r} allowed={sorted(self.allowed_methods)}>')
 
 
+#: The environ key of the dispatch states that errors returned inside chains
+#: run without one made, by route, until dispatch takes them (see pending_state()).
+PENDING_STATES_KEY = 'clastic.pending_dispatch_states'
+
+
+def pending_state(environ: Dict[str, Any], route: 'BoundRoute') -> DispatchState:
+    """The dispatch state of a request whose first chain, *route*'s, dispatch
+    ran without one, and which needs one now (an error returned inside it).
+
+    Dispatch makes a state only when something is recorded, so the usual
+    request, answered by the first matching route, makes none. The first
+    such need makes it, with *route* recorded, and leaves it in *environ*
+    for dispatch to take after the chain (:func:`state_after_chain`); keyed
+    by route, as another application may dispatch the same environ meanwhile.
+
+    >>> environ = {}
+    >>> state = pending_state(environ, 'a route')
+    >>> state.routes_tried, pending_state(environ, 'a route') is state
+    (('a route',), True)
+    >>> state_after_chain(environ, 'a route') is state, environ
+    (True, {'clastic.pending_dispatch_states': {}})
+    """
+    pending = environ.setdefault(PENDING_STATES_KEY, {})
+    state: Optional[DispatchState] = pending.get(route)
+    if state is None:
+        state = pending[route] = _state_with(route)
+    return state
+
+
+def state_after_chain(environ: Dict[str, Any], route: 'BoundRoute') -> DispatchState:
+    """The dispatch state once *route*'s chain, run without one, needs
+    settling: the one it made (:func:`pending_state`), else a new one with
+    *route* recorded."""
+    pending = environ.get(PENDING_STATES_KEY)
+    state: Optional[DispatchState] = pending.pop(route, None) if pending else None
+    return _state_with(route) if state is None else state
+
+
+def _state_with(route: 'BoundRoute') -> DispatchState:
+    state = DispatchState()
+    state.routes_tried = (route,)
+    return state
+
+
 class LinearRouter:
     """The reference router: every route is a candidate, in declared order.
 

@@ -33,7 +33,7 @@ from ._chain import RESERVED_ARGS
 from ._chain_compiler import ChainCompiler
 from ._codegen import CodeCache
 from ._converters import ConverterError, with_builtin_converters
-from ._dispatch import DispatchState, ErrorRecord, TreeRouter
+from ._dispatch import PENDING_STATES_KEY, DispatchState, ErrorRecord, TreeRouter, state_after_chain
 from ._introspect import describe
 from ._location import query_suffix, site_path
 from ._middleware import check_middlewares, check_wsgi_callable
@@ -370,12 +370,16 @@ class Application:
             # building the path anew): routed as if it had one.
             path = '/' + path.lstrip('/')
             parts = path.split('/')
-        state = DispatchState()
         # Too long to route: a 414 (SPEC §3). A path of more than
         # MAX_PATH_SEGMENTS segments is longer than that, so a usual request
         # pays one comparison.
         if len(path) > MAX_PATH_SEGMENTS and exceeds_path_caps(path):
-            return self._null_route.render_error_response(request, RequestURITooLong(), state)
+            return self._null_route.render_error_response(request, RequestURITooLong(), DispatchState())
+        # What routing records goes into a DispatchState made when first
+        # needed: the usual request, answered by the first matching route
+        # through a chain that does not read one, makes none (making and
+        # freeing it cost more under a server than all the rest of routing).
+        state: Optional[DispatchState] = None
         try:
             for route in self._router.split_candidates(parts):
                 # route.match(), inline: this loop runs for every request.
@@ -383,25 +387,36 @@ class Application:
                 if values is None:
                     continue
                 if route.methods is not None and method not in route.methods:
+                    state = state or DispatchState()
                     state.add_allowed_methods(route.methods)
                     continue
                 # _run_route(), inline, with its usual answer first: a
-                # response clastic's renders built, no error on the way.
-                state.routes_tried += (route,)
+                # response clastic's renders built, no error on the way. A
+                # chain none of whose functions reads the state gets None
+                # while nothing is recorded; its route is recorded after it
+                # ran, in the state an error returned inside it made if one did.
+                if state is not None or route.reads_dispatch_state:
+                    state = state or DispatchState()
+                    state.routes_tried += (route,)
                 try:
                     result = route.chain(request, state, values)
                 except Exception as error:
+                    state = state or state_after_chain(environ, route)
                     answer = self._raised(route, values, request, state, error)
                 else:
-                    if type(result) is FastResponse and state.rendered_error is None:
+                    if type(result) is FastResponse and (
+                            state.rendered_error is None if state is not None
+                            else PENDING_STATES_KEY not in environ):
                         return result
+                    state = state or state_after_chain(environ, route)
                     answer = self._returned(route, values, request, state, result)
                 if answer is not None:
                     return answer
-            return self._route_slash_variants(request, path, method, state)
+            return self._route_slash_variants(request, path, method, state or DispatchState())
         except ConverterError as error:
             # A bug in a converter, not a mismatch: a 500 whose log carries the
             # traceback, the converter and the pattern (in the error's message).
+            state = state or DispatchState()
             response = self._null_route.uncaught_response(request, error, state)
             state.add_exception(error)
             return self._null_route.render_error_response(request, response, state)

@@ -255,3 +255,32 @@ def test_gzip_of_an_error_matches_its_headers(how, accept):
     # A returned error is compressed once rendered; a raised one is rendered
     # after the middleware, so it goes out plain.
     assert (response.headers.get('Content-Encoding') == 'gzip') == (how == 'returned')
+
+
+def test_routes_tried_lists_a_route_whose_chain_ran_without_a_state_first():
+    # The first chain's functions do not read the dispatch state, so it runs
+    # without one; the error returned inside it makes the state.
+    def report(_dispatch_state):
+        return Response(json.dumps([route.pattern for route in _dispatch_state.routes_tried]))
+    first = Route('/x', failing('returned', False), middlewares=[observer('request', 'wrap', [])])
+    app = Application([first, ('/<anything>', report)])
+    assert json.loads(body(app.get_local_client().get('/x'))) == ['/x', '/<anything>']
+
+
+def test_an_application_dispatching_the_same_request_inside_a_chain_keeps_its_state_apart():
+    class PlainErrors(ErrorHandler):  # rendered to a plain Response, not the error
+        def render_error(self, _error, **kwargs):
+            return Response(f'error {_error.code}', status=_error.code)
+    seen = []
+    inner = Application([Route('/x', failing('returned', True),
+                               middlewares=[observer('request', 'hook', seen)])])
+
+    class AlsoAskInner(Middleware):
+        def request(self, next, request):
+            result = next()  # the outer route's non-breaking error, rendered
+            seen.append(('inner', inner.dispatch(request).status_code))
+            return result
+    outer = Application([Route('/x', failing('returned', False), middlewares=[AlsoAskInner()]),
+                         ('/x', answer('fallback'))], error_handler=PlainErrors())
+    assert body(outer.get_local_client().get('/x')) == 'fallback'
+    assert seen == [('returned', 400, 'text/plain'), ('inner', 400)]
