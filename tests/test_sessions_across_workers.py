@@ -46,13 +46,16 @@ def test_a_session_is_read_by_every_worker_of_a_master(machines):
     a = machines['a']
     workers = a.wait_answering_workers(WORKERS)
     cookie, answered_by = None, []
-    for count in range(1, 41):
+    # 40 visits, and more if the kernel happened to hand them all to one
+    # worker (it need not spread sequential connections): bounded.
+    while len(answered_by) < 40 or len(set(answered_by)) < 2 and len(answered_by) < 200:
         visits, pid, cookie = visit(a, cookie)
-        assert visits == count  # no worker lost the session
+        assert visits == len(answered_by) + 1  # no worker lost the session
         answered_by.append(pid)
     assert set(answered_by) <= workers
-    assert len(set(answered_by)) >= 2, answered_by
-    print(f'\n40 of 40 visits counted by {len(set(answered_by))} of {WORKERS} workers')
+    assert len(set(answered_by)) >= 2, f'{len(answered_by)} visits, all answered by {answered_by[0]}'
+    print(f'\n{len(answered_by)} of {len(answered_by)} visits counted by'
+          f' {len(set(answered_by))} of {WORKERS} workers')
 
 
 def test_a_session_is_read_by_another_master_with_the_same_key(machines):
