@@ -394,6 +394,8 @@ class FastResponse(wrappers.Response):
         body = response.encode() if isinstance(response, str) else response
         self.response = [body]
         self._plain = (content_type, body, extra)  # type: ignore[assignment]  # plain: both set
+        self._status = '200 OK'
+        self._headers = None
 
     @classmethod
     def plain(cls, body: bytes, content_type: str, extra: Tuple[Tuple[str, str], ...] = ()
@@ -405,18 +407,24 @@ class FastResponse(wrappers.Response):
         >>> FastResponse.plain(b'{}', 'application/json').headers['Content-Type']
         'application/json'
         """
-        if not cls._fast_path:
+        # FastResponse itself keeps the fast path: only a subclass pays for
+        # reading the flag (a class's attribute, which CPython 3.11 reads slowly).
+        if cls is not FastResponse and not cls._fast_path:
             return cls(body, headers=extra or None, content_type=content_type)
         response = object.__new__(cls)
         response.response = [body]
         response._plain = (content_type, body, extra)
+        response._status = '200 OK'
+        response._headers = None
         return response
 
-    # The fast constructors set two attributes; the others Werkzeug's
-    # __init__ sets have class defaults, for a 200 without close callbacks or
-    # headers yet. What would make Werkzeug serve the response differently
-    # (a status without a body, a close callback) drops ``_plain`` when it
-    # is set, so serving tells an untouched response by that one attribute.
+    # The fast constructors set what serving reads: the body, its plain
+    # build, the status line and no headers yet (CPython 3.11 reads an
+    # instance's own attribute faster than a class default). The others
+    # Werkzeug's __init__ sets have class defaults, for a 200 without close
+    # callbacks. What would make Werkzeug serve the response differently (a
+    # status without a body, a close callback) drops ``_plain`` when it is
+    # set, so serving tells an untouched response by that one attribute.
 
     _status = '200 OK'
     _status_code = 200

@@ -383,7 +383,8 @@ class Application:
         try:
             for route in self._router.split_candidates(parts):
                 # route.match(), inline: this loop runs for every request.
-                values = route.path_values(path, parts)
+                match = route.path_values  # loaded apart from the call: see below
+                values = match(path, parts)
                 if values is None:
                     continue
                 if route.methods is not None and method not in route.methods:
@@ -398,8 +399,11 @@ class Application:
                 if state is not None or route.reads_dispatch_state:
                     state = state or DispatchState()
                     state.routes_tried += (route,)
+                # Loaded apart from the call: the interpreter specializes
+                # loading an instance's attribute, not calling one as a method.
+                chain = route.chain
                 try:
-                    result = route.chain(request, state, values)
+                    result = chain(request, state, values)
                 except Exception as error:
                     state = state or state_after_chain(environ, route)
                     answer = self._raised(route, values, request, state, error)
