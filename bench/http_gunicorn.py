@@ -9,13 +9,15 @@ Each framework gets its own gunicorn on 127.0.0.1 (loopback only). The load
 comes from ``wrk`` when it is installed (``apt-get install -y wrk``), cycling
 through the 3 requests; otherwise from a Python loop opening one connection
 per request (much slower, so only the ratios mean something). Runs are
-bounded in time and interleaved in rounds; req/s is the median over rounds.
+bounded in time and interleaved in rounds, each round in its own order;
+req/s is the median over rounds.
 
     python -m bench.http_gunicorn [--quick]
 """
 
 import http.client
 import importlib.util
+import random
 import shutil
 import sys
 import tempfile
@@ -166,8 +168,13 @@ def run(quick: bool = False) -> Report:
             else:
                 ports[fw.name] = port
                 results[fw.name] = []
+        # Each round in its own order (the same in every run), so that no
+        # framework always runs right after the same other one.
+        order = list(ports.items())
+        shuffler = random.Random(rounds)
         for _ in range(rounds):
-            for name, port in ports.items():
+            shuffler.shuffle(order)
+            for name, port in order:
                 results[name].append(_load_wrk(port, seconds, script) if wrk
                                      else _load_python(port, seconds))
 
@@ -182,7 +189,7 @@ def run(quick: bool = False) -> Report:
                      cells['x raw req/s'], str(sum(r.bad for r in runs))])
     tool = (f'wrk -t1 -c{WRK_CONNECTIONS} ({wrk})' if wrk
             else 'a Python client, one connection per request (wrk not found)')
-    notes.append(f'{rounds} interleaved rounds x {seconds} s per framework; load: {tool}, '
+    notes.append(f'{rounds} interleaved rounds x {seconds} s per framework, in shuffled order; load: {tool}, '
                  f'cycling {", ".join(p.label for p in PROBES)}; gunicorn 1 sync worker on {HOST}.')
     if any(r.bad for runs in results.values() for r in runs):
         notes.append('SOME ANSWERS WERE WRONG OR FAILED: see "bad answers"; req/s are suspect.')
