@@ -17,7 +17,7 @@ import pytest
 from _helpers import answer, body
 
 from clastic import Application, Middleware, Response, Route
-from clastic.errors import BadRequest, ErrorHandler, HTTPException, NotFound
+from clastic.errors import BadRequest, ErrorHandler, HTTPException, InternalServerError, NotFound
 from clastic.middleware import GzipMiddleware
 
 JSON = {'Accept': 'application/json'}
@@ -284,3 +284,17 @@ def test_an_application_dispatching_the_same_request_inside_a_chain_keeps_its_st
                          ('/x', answer('fallback'))], error_handler=PlainErrors())
     assert body(outer.get_local_client().get('/x')) == 'fallback'
     assert seen == [('returned', 400, 'text/plain'), ('inner', 400)]
+
+
+def test_a_chain_without_a_state_that_raises_after_a_returned_error_keeps_both_in_the_state():
+    class RaiseAfter(Middleware):
+        def request(self, next):
+            next()  # the endpoint's error, rendered
+            raise ValueError('then this')
+    handler = CountingErrorHandler()
+    app = Application([Route('/x', failing('returned', True), middlewares=[RaiseAfter()])],
+                      error_handler=handler)
+    assert app.get_local_client().get('/x').status_code == 500
+    (first_code, _), (code, recorded) = handler.rendered
+    assert (first_code, code) == (400, 500)
+    assert [type(error) for error in recorded] == [BadRequest, ValueError, InternalServerError]
