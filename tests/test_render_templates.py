@@ -1,6 +1,7 @@
 """The template render factories (ashes, Jinja2, Mako, Chameleon), each
 through a real Application and its test client."""
 
+import collections
 import re
 import subprocess
 import sys
@@ -327,6 +328,29 @@ def test_jinja2_user_env_is_not_changed(tmp_path):
         Jinja2RenderFactory(tmp_path, env=env)
     with pytest.raises(TypeError, match='jinja2.Environment'):
         Jinja2RenderFactory(env='env')
+
+
+def test_jinja2_dot_reads_a_dicts_item_or_its_attribute_as_jinja2_does(tmp_path):
+    # clastic's Environment reads a plain dict's items without Jinja2's
+    # failed attribute lookup first; what a template sees is the same.
+    source = ('{{ d.title }}|{{ d.items is callable }}|{{ d.missing is undefined }}|'
+              '{{ o.title }}|{{ o.items is callable }}|{{ o.missing is undefined }}')
+    (tmp_path / 'dot.txt').write_text(source)
+    context = {'d': {'title': 'T', 'items': 'shadowed'},
+               'o': collections.OrderedDict(title='T', items='shadowed')}
+    expected = jinja2.Environment().from_string(source).render(context)
+    assert expected == 'T|True|True|T|True|True'
+    response = get(template_app(Jinja2RenderFactory(tmp_path), 'dot.txt', context))
+    assert response.get_data(as_text=True) == expected
+
+
+def test_jinja2_templates_are_read_once_included_ones_too(tmp_path):
+    (tmp_path / 'page.html').write_text('{% extends "base.html" %}{% block b %}page{% endblock %}')
+    (tmp_path / 'base.html').write_text('<main>{% block b %}{% endblock %}</main>')
+    app = template_app(Jinja2RenderFactory(tmp_path), 'page.html', {})
+    assert get(app).get_data(as_text=True) == '<main>page</main>'
+    (tmp_path / 'base.html').write_text('<div>{% block b %}{% endblock %}</div>')
+    assert get(app).get_data(as_text=True) == '<main>page</main>'
 
 
 # Mako specifics
