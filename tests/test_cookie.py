@@ -14,7 +14,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
-from werkzeug.http import http_date
+from werkzeug.http import dump_cookie, http_date
 
 from clastic import Application, Response, Route
 from clastic.errors import Forbidden
@@ -287,6 +287,19 @@ def test_cookie_attributes_are_passed_on():
         ('example.com', '/app', True, 'Strict')
     _, _, attrs = header_of(make_app(secure=True, samesite='None'))
     assert attrs['SameSite'] == 'None'
+
+
+@pytest.mark.parametrize('attributes', [
+    {}, {'domain': 'example.com', 'path': '/app', 'secure': True, 'samesite': 'Strict'},
+    {'http_only': False, 'samesite': None}, {'secure': True, 'samesite': 'None'}])
+def test_a_session_cookies_header_is_the_one_werkzeug_writes(attributes):
+    # The attributes after the value are made once, at construction.
+    header = set_cookie_headers(make_app(**attributes).get_local_client().get('/'))[0]
+    value = parse_set_cookie(header)[1]
+    assert header == dump_cookie(
+        COOKIE, value, path=attributes.get('path', '/'), domain=attributes.get('domain'),
+        secure=attributes.get('secure', False), httponly=attributes.get('http_only', True),
+        samesite=attributes.get('samesite', 'Lax'))
 
 
 def test_cookie_is_http_only_and_same_site_lax_unless_told_otherwise():

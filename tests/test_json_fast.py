@@ -440,6 +440,26 @@ def test_the_sessions_json_keeps_its_bytes():
     assert middleware.loads(value) == {'user': 'zoë', 'visits': 2, 'cart': [1, 0.5], 'ratio': 1e-7}
 
 
+SESSION_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: (st.lists(children, max_size=3)
+                      | st.dictionaries(st.text(max_size=5), children, max_size=3)),
+    max_leaves=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=6), SESSION_VALUES, max_size=4))
+def test_the_sessions_json_is_what_itsdangerous_writes(data):
+    # The middleware's encoder is made once; its text must be json.dumps's
+    # as itsdangerous's URL-safe serializers call it.
+    middleware = SignedCookieMiddleware(secret_key='k' * 32)
+    payload = middleware.dumps(data).split('.')[0]
+    expected = json.dumps(data, ensure_ascii=False, separators=(',', ':')).encode()
+    if len(expected) < 256:  # longer JSON may be compressed
+        assert base64.urlsafe_b64decode(payload + '=' * (-len(payload) % 4)) == expected
+    assert middleware.loads(middleware.dumps(data)) == data
+
+
 def test_an_application_serves_the_same_bytes():
     app = Application([('/todo', lambda: TODO, render_json)])
     assert app.get_local_client().get('/todo').get_data() == DOCUMENTED[3][1]

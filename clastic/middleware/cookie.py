@@ -23,6 +23,7 @@ format; :class:`JSONCookie` reads and writes that old format itself.
 """
 
 import hashlib
+import json
 import logging
 import math
 import os
@@ -271,17 +272,28 @@ class _MillisecondTimestampSigner(TimestampSigner):
         return datetime.fromtimestamp(ts / 1000, tz=timezone.utc)
 
 
+class _CompactJSON:
+    """The JSON itsdangerous's URL-safe serializers write (``json.dumps``,
+    compact and not ASCII-escaped), from an encoder made once instead of at
+    every ``dumps``: the same text."""
+
+    dumps = staticmethod(json.JSONEncoder(ensure_ascii=False, separators=(',', ':')).encode)
+    loads = staticmethod(json.loads)
+
+
 class _CookieSerializer(URLSafeTimedSerializer):
     """itsdangerous's URL-safe timed serializer, compressing only payloads of
     at least ``_COMPRESS_FROM`` bytes of JSON (its loads reads both kinds)."""
 
+    default_serializer = _CompactJSON
+
     def dump_payload(self, obj: Any) -> bytes:
-        json = Serializer.dump_payload(self, obj)  # the JSON, before the mixin compresses it
-        if len(json) >= _COMPRESS_FROM:
-            compressed = zlib.compress(json)
-            if len(compressed) + 1 < len(json):
+        text = Serializer.dump_payload(self, obj)  # the JSON, before the mixin compresses it
+        if len(text) >= _COMPRESS_FROM:
+            compressed = zlib.compress(text)
+            if len(compressed) + 1 < len(text):
                 return b'.' + base64_encode(compressed)  # the '.' marks it compressed
-        return base64_encode(json)
+        return base64_encode(text)
 
 
 class SignedCookieMiddleware(Middleware):
@@ -346,6 +358,9 @@ class SignedCookieMiddleware(Middleware):
         _check_samesite(samesite, secure)
         self.domain, self.path, self.secure, self.http_only = domain, path, secure, http_only
         self.samesite = samesite
+        # What follows "name=value" in the Set-Cookie header of a cookie
+        # without Max-Age or Expires, as Werkzeug writes it: made once.
+        self._attributes = self._set_cookie_header('', None, None)[len(self.cookie_name) + 1:]
         self.expiry = expiry
         self._max_age = _max_age_of(expiry)
         # The age, in the signer's milliseconds, past which a cookie's data
@@ -499,9 +514,10 @@ class SignedCookieMiddleware(Middleware):
 
     def _set_cookie(self, response: WerkzeugResponse, value: str, max_age: Optional[int],
                     expires: Optional[float]) -> None:
-        header = dump_cookie(self.cookie_name, value, max_age=max_age, expires=expires,
-                             path=self.path, domain=self.domain, secure=self.secure,
-                             httponly=self.http_only, samesite=self.samesite, max_size=0)
+        # A signed value is URL-safe base64 and dots, which Werkzeug never quotes.
+        header = (f'{self.cookie_name}={value}{self._attributes}'
+                  if max_age is None and expires is None else
+                  self._set_cookie_header(value, max_age, expires))
         limit = response.max_cookie_size
         if limit and len(header) > limit:
             message = (f'the {self.cookie_name!r} cookie is {len(header)} bytes, over the'
@@ -509,6 +525,11 @@ class SignedCookieMiddleware(Middleware):
             _logger.error(message)
             raise CookieTooLargeError(message)
         response.headers.add('Set-Cookie', header)
+
+    def _set_cookie_header(self, value: str, max_age: Optional[int], expires: Optional[float]) -> str:
+        return dump_cookie(self.cookie_name, value, max_age=max_age, expires=expires,
+                           path=self.path, domain=self.domain, secure=self.secure,
+                           httponly=self.http_only, samesite=self.samesite, max_size=0)
 
 
 def _is_number(value: Any) -> bool:
