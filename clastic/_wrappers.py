@@ -71,12 +71,15 @@ _FAST_PATH_SKIPS = ('set_data', 'status', 'status_code', 'default_status',
 class BodyStream(io.RawIOBase):
     """The request body as :attr:`Request.stream` reads it.
 
-    *stream* is what Werkzeug makes of ``wsgi.input``: already held to the
-    ``Content-Length`` and to ``max_content_length``. On top of that:
+    *stream* is ``wsgi.input`` when the ``Content-Length`` is known (given
+    as *declared_length*, already checked against ``max_content_length``),
+    else what Werkzeug makes of it (held to ``max_content_length``). Then:
 
-    - an error raised while the server delivers the body (a client that
-      disconnects, a malformed chunk) is a :exc:`~werkzeug.exceptions.ClientDisconnected`,
-      a 400: the request is at fault, not the application;
+    - reads stop at *declared_length*, and a body that ends before it is a
+      :exc:`~werkzeug.exceptions.ClientDisconnected`, a 400, as Werkzeug's
+      ``LimitedStream`` has it; so is an error raised while the server
+      delivers the body (a client that disconnects, a malformed chunk): the
+      request is at fault, not the application;
     - reading the rest of the body whole (``read()``, as ``get_data()``,
       ``get_json()`` and URL-encoded form parsing do) is a 413 beyond
       *max_whole_read* bytes, refused up front when *declared_length* (the
@@ -87,6 +90,9 @@ class BodyStream(io.RawIOBase):
     >>> body = BodyStream(io.BytesIO(b'0123456789'), max_whole_read=4, declared_length=None)
     >>> body.read(6), body.read()
     (b'012345', b'6789')
+    >>> body = BodyStream(io.BytesIO(b'0123456789'), max_whole_read=None, declared_length=8)
+    >>> body.read(6), body.read(6), body.read()
+    (b'012345', b'67', b'')
     >>> BodyStream(io.BytesIO(b'0123456789'), max_whole_read=4, declared_length=None).read()
     Traceback (most recent call last):
       ...
@@ -134,7 +140,15 @@ class BodyStream(io.RawIOBase):
         return b''.join(chunks)
 
     def _read(self, size: Optional[int]) -> bytes:
-        """Read *size* bytes (None: all that is left), a server's failure being a 400."""
+        """Read *size* bytes (None: all that is left), a server's failure or a
+        body shorter than declared being a 400."""
+        declared = self._declared_length
+        if declared is not None:
+            rest = declared - self._position
+            if size is None or size > rest:
+                size = rest
+            if size <= 0:
+                return b''
         try:
             # WSGI servers must accept read() and read(size), not read(-1).
             data = self._stream.read() if size is None else self._stream.read(size)
@@ -144,6 +158,8 @@ class BodyStream(io.RawIOBase):
             # Not only OSError and ValueError: gunicorn's malformed chunk
             # errors (InvalidChunkSize, ...) derive from Exception alone.
             raise ClientDisconnected() from error
+        if not data and declared is not None:
+            raise ClientDisconnected()  # the client went away before the end of its body
         self._position += len(data)
         return data
 
@@ -279,10 +295,22 @@ class Request(wrappers.Request):
         >>> Request(EnvironBuilder(method='POST', data=b'hi').get_environ()).stream.read()
         b'hi'
         """
-        # The environ's Content-Length as Werkzeug's stream just read it: its
-        # content_length would build the headers to read it again.
-        return BodyStream(  # type: ignore[return-value]  # a binary file, not a typing.IO subclass
-            super().stream, self.max_body_size, get_content_length(self.environ))
+        environ = self.environ
+        # The Content-Length read from the environ: content_length would build the headers.
+        length = get_content_length(environ)
+        if length is None or self.shallow:
+            stream = super().stream  # a stream of unknown length, held to max_content_length
+        elif self.max_content_length is not None and length > self.max_content_length:
+            raise RequestEntityTooLarge()
+        else:
+            # BodyStream stops at the length itself, as Werkzeug's LimitedStream would.
+            stream = environ['wsgi.input']
+        return BodyStream(stream, self.max_body_size, length)  # type: ignore[return-value]  # a binary file
+
+    @property
+    def is_json(self) -> bool:
+        """Werkzeug's ``is_json``; the usual exact header needs no parsing."""
+        return self.environ.get('CONTENT_TYPE') == 'application/json' or super().is_json
 
     def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
         """Werkzeug's ``get_json``, where JSON nested too deeply is a 400 too."""
