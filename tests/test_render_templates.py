@@ -344,6 +344,14 @@ def test_jinja2_dot_reads_a_dicts_item_or_its_attribute_as_jinja2_does(tmp_path)
     assert response.get_data(as_text=True) == expected
 
 
+def test_jinja2_globals_set_on_the_environment_after_loading_are_seen(tmp_path):
+    (tmp_path / 'g.txt').write_text('{{ site }} {{ range(2)|list }} {{ missing is undefined }}')
+    factory = Jinja2RenderFactory(tmp_path)
+    app = template_app(factory, 'g.txt', {})
+    factory.env.globals['site'] = 'S'
+    assert get(app).get_data(as_text=True) == 'S [0, 1] True'
+
+
 def test_jinja2_templates_are_read_once_included_ones_too(tmp_path):
     (tmp_path / 'page.html').write_text('{% extends "base.html" %}{% block b %}page{% endblock %}')
     (tmp_path / 'base.html').write_text('<main>{% block b %}{% endblock %}</main>')

@@ -10,7 +10,8 @@ This module imports without Jinja2 installed; only constructing a
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import ChainMap
+from collections.abc import Callable, MutableMapping
 from typing import Any, Dict, Iterable, List, Optional, Union
 
 from clastic.render._templating import (
@@ -41,7 +42,8 @@ if jinja2 is not None:
         Jinja2 tries the attribute before the item, so each ``item.name``
         of a dict raised and caught an exception (a sixth of a page's
         rendering in bench/realistic.py). A dict's attributes are its
-        class's, known in advance: the answer is the same.
+        class's, known in advance: the answer is the same. Templates'
+        globals are looked up without exceptions too (see ``_Globals``).
 
         >>> env = _Environment()
         >>> env.from_string('{{ d.name }} {{ d.items is callable }} [{{ d.none }}]').render(d={'name': 'n'})
@@ -55,6 +57,20 @@ if jinja2 is not None:
                 except KeyError:
                     return self.undefined(obj=obj, name=attribute)
             return super().getattr(obj, attribute)
+
+        def make_globals(self, d: Optional[MutableMapping[str, Any]]) -> MutableMapping[str, Any]:
+            return _Globals({} if d is None else d, self.globals)
+
+    class _Globals(ChainMap[str, Any]):
+        """A template's globals, as Jinja2's ChainMap over the Environment's,
+        whose lookups do not raise: each render copies them, and the
+        ChainMap raised and caught a KeyError for each of the Environment's."""
+
+        def __getitem__(self, key: str) -> Any:
+            for mapping in self.maps:
+                if key in mapping:
+                    return mapping[key]
+            return self.__missing__(key)
 
 
 class Jinja2RenderFactory(TemplateRenderFactory):
