@@ -14,7 +14,10 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from werkzeug.http import dump_cookie, http_date
+from werkzeug.sansio.http import parse_cookie
 
 from clastic import Application, Response, Route
 from clastic.errors import Forbidden
@@ -26,6 +29,7 @@ from clastic.middleware.cookie import (
     RandomSecretKeyWarning,
     SignedCookie,
     SignedCookieMiddleware,
+    _cookie_value,
 )
 
 KEY = 'test secret key'
@@ -631,3 +635,23 @@ def test_every_code_block_of_the_sessions_doc_runs(monkeypatch):
     monkeypatch.setenv('CLASTIC_SECRET_KEY', KEY)  # as the doc tells its readers to
     for _, block in blocks:
         exec(textwrap.dedent(block), {})
+
+
+# -- finding the cookie in the header ------------------------------------------------
+
+SIGNED_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.'
+COOKIE_PAIRS = st.lists(st.tuples(
+    st.sampled_from(['clastic_cookie', 'theme', 'id']),
+    st.text(SIGNED_CHARS, max_size=12),
+    st.booleans(),  # quoted
+    st.sampled_from(['', ' ', '  '])), max_size=5)
+
+
+@given(COOKIE_PAIRS, st.sampled_from([';', '; ']))
+def test_the_cookie_found_is_the_one_werkzeug_finds(pairs, separator):
+    # For values a signature can take, the middleware's split reads the
+    # header as Werkzeug's parse_cookie does (the first of a repeated name wins).
+    header = separator.join(f'{space}{name}={space}' + (f'"{value}"' if quoted else value)
+                            for name, value, quoted, space in pairs)
+    assert _cookie_value(header, COOKIE) == parse_cookie(header).get(COOKIE)
+

@@ -46,7 +46,6 @@ from itsdangerous import (
 )
 from itsdangerous.encoding import base64_encode
 from werkzeug.http import dump_cookie
-from werkzeug.sansio.http import parse_cookie
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..errors import HTTPException
@@ -634,15 +633,31 @@ def _key_bytes(key: SecretKey) -> bytes:
 
 
 def _cookie_value(header: str, name: str) -> Optional[str]:
-    """Return the value of the cookie *name* in the Cookie *header*, or None."""
-    # WSGI gives the header's bytes as latin-1 text. Werkzeug's parse_cookie
-    # raises on bytes that are not UTF-8: decoded here as U+FFFD, they give a
-    # value that never verifies, and the request goes on.
-    text = header.encode('latin-1', 'replace').decode('utf-8', 'replace')
-    value = parse_cookie(text).get(name)
-    if value is None and ',' in text:
+    """Return the value of the first cookie *name* in the Cookie *header*, or None.
+
+    Only a value this middleware signed is of use, and that is URL-safe
+    base64 and dots: for it, splitting the header on ';' finds what
+    Werkzeug's parse_cookie finds, without parsing every other cookie into a
+    MultiDict. A value the two would read apart (holding a quoted ';', say)
+    never verifies. WSGI gives the header's bytes as latin-1 text; bytes
+    outside ASCII are in no signed value either.
+
+    >>> _cookie_value('theme=dark; clastic_session="eyJhIjoxfQ.x.y"; theme=light', 'clastic_session')
+    'eyJhIjoxfQ.x.y'
+    """
+    value = _first_value(header.split(';'), name)
+    if ',' in header and (value is None or ',' in value):
         # Two Cookie headers the server joined with ', ', as CGI joins
-        # repeated headers, which Werkzeug reads as garbage. Signed values
-        # never hold a comma.
-        value = parse_cookie(text.replace(',', ';')).get(name)
+        # repeated headers. Signed values never hold a comma.
+        value = _first_value(header.replace(',', ';').split(';'), name)
     return value
+
+
+def _first_value(pairs: List[str], name: str) -> Optional[str]:
+    for pair in pairs:
+        key, _, value = pair.partition('=')
+        if key.strip() == name:
+            value = value.strip()
+            # Quotes around a value are not part of it (RFC 6265's cookie-value).
+            return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
+    return None
