@@ -10,7 +10,7 @@ import json
 import operator
 import sys
 from http import HTTPStatus
-from urllib.parse import quote_from_bytes
+from urllib.parse import parse_qsl, quote_from_bytes
 from wsgiref.validate import validator
 
 import pytest
@@ -21,7 +21,7 @@ from werkzeug.datastructures import Headers, MultiDict
 from werkzeug.test import EnvironBuilder
 
 from clastic import Application, Request
-from clastic._wrappers import FastResponse
+from clastic._wrappers import FastResponse, query_pairs
 
 # -- helpers --
 
@@ -602,3 +602,12 @@ def test_fixed_headers_are_served_like_werkzeug_headers():
     for bad in ([('Content-Type', 'x')], [('X-B', 'a\nb')], [('X-C',)]):
         with pytest.raises((TypeError, ValueError)):
             FixedHeaders(bad)
+
+
+# -- query strings -----------------------------------------------------------------
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7e), max_size=30))
+def test_query_pairs_are_parse_qsls(query):
+    # Split directly unless escaped: the same pairs as the standard library's.
+    assert query_pairs(query) == parse_qsl(query, keep_blank_values=True, errors='werkzeug.url_quote')

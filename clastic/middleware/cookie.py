@@ -161,7 +161,7 @@ class SignedCookie(dict[str, Any]):
         self.expires = epoch_time
 
     def __setitem__(self, key: str, value: Any) -> None:
-        super().__setitem__(key, value)
+        dict.__setitem__(self, key, value)  # not super(): the one change most requests make
         self.modified = True
 
     def __delitem__(self, key: str) -> None:
