@@ -38,7 +38,7 @@ from typing import (
 from urllib.parse import parse_qsl, quote_from_bytes
 
 from werkzeug import wrappers
-from werkzeug.datastructures import EnvironHeaders, Headers, MultiDict
+from werkzeug.datastructures import EnvironHeaders, Headers, ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException, RequestEntityTooLarge
 from werkzeug.utils import get_content_type
 from werkzeug.wsgi import get_content_length
@@ -123,13 +123,9 @@ class BodyStream(io.RawIOBase):
         if declared_rest is not None:
             if declared_rest > limit:
                 raise RequestEntityTooLarge()
-            # The stream below ends at the Content-Length: read up to it,
-            # without the last read that would only find the end.
-            chunks = []
-            while declared_rest > 0 and (chunk := self._read(declared_rest)):
-                chunks.append(chunk)
-                declared_rest -= len(chunk)
-            return b''.join(chunks)
+            data = read_exactly(self._stream, declared_rest)
+            self._position += len(data)
+            return data
         # Read at most one byte past the cap: enough to know the body is too large.
         chunks, size = [], 0
         while chunk := self._read(min(_READ_CHUNK_SIZE, limit + 1 - size)):
@@ -149,19 +145,45 @@ class BodyStream(io.RawIOBase):
                 size = rest
             if size <= 0:
                 return b''
-        try:
-            # WSGI servers must accept read() and read(size), not read(-1).
-            data = self._stream.read() if size is None else self._stream.read(size)
-        except HTTPException:
-            raise  # Werkzeug's own verdict on the body (a 400, a 413) stands
-        except Exception as error:
-            # Not only OSError and ValueError: gunicorn's malformed chunk
-            # errors (InvalidChunkSize, ...) derive from Exception alone.
-            raise ClientDisconnected() from error
+        data = _read_input(self._stream, size)
         if not data and declared is not None:
             raise ClientDisconnected()  # the client went away before the end of its body
         self._position += len(data)
         return data
+
+
+def _read_input(stream: IO[bytes], size: Optional[int]) -> bytes:
+    """``stream.read(size)`` (None: all), a server's failure to deliver being a 400."""
+    try:
+        # WSGI servers must accept read() and read(size), not read(-1).
+        return stream.read() if size is None else stream.read(size)
+    except HTTPException:
+        raise  # Werkzeug's own verdict on the body (a 400, a 413) stands
+    except Exception as error:
+        # Not only OSError and ValueError: gunicorn's malformed chunk
+        # errors (InvalidChunkSize, ...) derive from Exception alone.
+        raise ClientDisconnected() from error
+
+
+def read_exactly(stream: IO[bytes], length: int) -> bytes:
+    """The next *length* bytes of the server's *stream*; a body that ends
+    before them is a :exc:`~werkzeug.exceptions.ClientDisconnected` (a 400).
+
+    >>> read_exactly(io.BytesIO(b'0123456789'), 4)
+    b'0123'
+    >>> read_exactly(io.BytesIO(b'01'), 4)
+    Traceback (most recent call last):
+      ...
+    werkzeug.exceptions.ClientDisconnected: 400 Bad Request: ...
+    """
+    chunks = []
+    while length > 0:
+        chunk = _read_input(stream, length)
+        if not chunk:
+            raise ClientDisconnected()  # the client went away before the end of its body
+        chunks.append(chunk)
+        length -= len(chunk)
+    return b''.join(chunks)
 
 
 class _Lazy(Generic[_T]):
@@ -284,7 +306,7 @@ class Request(wrappers.Request):
             query = self.environ.get('QUERY_STRING', '').encode('latin-1')
         if not query.isascii():
             query = quote_from_bytes(query, safe=_PRINTABLE_ASCII).encode('ascii')
-        return self.parameter_storage_class(query_pairs(query.decode('ascii')))
+        return multidict(self.parameter_storage_class, query_pairs(query.decode('ascii')))
 
     @_Lazy
     def stream(self) -> IO[bytes]:
@@ -294,17 +316,47 @@ class Request(wrappers.Request):
         >>> Request(EnvironBuilder(method='POST', data=b'hi').get_environ()).stream.read()
         b'hi'
         """
-        environ = self.environ
-        # The Content-Length read from the environ: content_length would build the headers.
-        length = get_content_length(environ)
-        if length is None or self.shallow:
+        if self._body_read_directly:
+            return io.BytesIO()  # get_data() read it all: as with Werkzeug, nothing is left
+        self._stream_made = True
+        length = self._declared_length()
+        if length is None:
             stream = super().stream  # a stream of unknown length, held to max_content_length
-        elif self.max_content_length is not None and length > self.max_content_length:
-            raise RequestEntityTooLarge()
         else:
             # BodyStream stops at the length itself, as Werkzeug's LimitedStream would.
-            stream = environ['wsgi.input']
+            stream = self.environ['wsgi.input']
         return BodyStream(stream, self.max_body_size, length)  # type: ignore[return-value]  # a binary file
+
+    #: Whether :attr:`stream` was made, and whether get_data() read the body
+    #: without it (class defaults, set on the instance when true).
+    _stream_made = False
+    _body_read_directly = False
+
+    def _declared_length(self) -> Optional[int]:
+        """The ``Content-Length``, when the body may be read from ``wsgi.input``
+        up to it (None: unknown, or a shallow request); beyond
+        ``max_content_length`` it is a 413."""
+        # Read from the environ: content_length would build the headers.
+        length = get_content_length(self.environ)
+        if length is None or self.shallow:
+            return None
+        if self.max_content_length is not None and length > self.max_content_length:
+            raise RequestEntityTooLarge()
+        return length
+
+    def get_data(self, cache: bool = True, as_text: bool = False,  # type: ignore[override]  # as Werkzeug's
+                 parse_form_data: bool = False) -> Union[bytes, str]:
+        """Werkzeug's ``get_data``. A body of known length read whole before
+        anything else read it comes straight from ``wsgi.input``, held to the
+        same limits as through :attr:`stream`, with no stream in between."""
+        if (cache and not parse_form_data and not self._stream_made
+                and getattr(self, '_cached_data', None) is None):
+            length = self._declared_length()
+            limit = self.max_body_size
+            if length is not None and (limit is None or length <= limit):
+                self._cached_data = read_exactly(self.environ['wsgi.input'], length)
+                self._body_read_directly = True
+        return super().get_data(cache, as_text, parse_form_data)  # type: ignore[call-overload, no-any-return]
 
     @property
     def is_json(self) -> bool:
@@ -333,7 +385,35 @@ def query_pairs(query: str) -> List[Tuple[str, str]]:
     """
     if '%' in query or '+' in query:
         return parse_qsl(query, keep_blank_values=True, errors='werkzeug.url_quote')
-    return [(name, value) for name, _, value in (pair.partition('=') for pair in query.split('&') if pair)]
+    pairs = []
+    for pair in query.split('&'):
+        if pair:
+            name, _, value = pair.partition('=')
+            pairs.append((name, value))
+    return pairs
+
+
+def multidict(storage: Type[MultiDict[str, str]], pairs: Iterable[Tuple[str, str]]) -> MultiDict[str, str]:
+    """``storage(pairs)``: a Werkzeug multi-dict of the (name, value) *pairs*.
+
+    Werkzeug's own two classes are filled as their ``__init__`` fills them
+    (a dict of lists of values), without its tests of what it was given.
+
+    >>> multidict(ImmutableMultiDict, [('a', '1'), ('b', '2'), ('a', '3')])
+    ImmutableMultiDict([('a', '1'), ('a', '3'), ('b', '2')])
+    """
+    if storage is not ImmutableMultiDict and storage is not MultiDict:
+        return storage(pairs)
+    lists: Dict[str, List[str]] = {}
+    for name, value in pairs:
+        values = lists.get(name)
+        if values is None:
+            lists[name] = [value]
+        else:
+            values.append(value)
+    built = dict.__new__(storage)
+    dict.update(built, lists)
+    return built
 
 
 def with_body_limits(request_type: Type[Request], limits: Mapping[str, Optional[int]]) -> Type[Request]:

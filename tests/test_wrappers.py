@@ -17,11 +17,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug import wrappers
-from werkzeug.datastructures import Headers, MultiDict
+from werkzeug.datastructures import Headers, ImmutableMultiDict, MultiDict
 from werkzeug.test import EnvironBuilder
 
 from clastic import Application, Request
-from clastic._wrappers import FastResponse, query_pairs
+from clastic._wrappers import FastResponse, multidict, query_pairs
 
 # -- helpers --
 
@@ -611,3 +611,60 @@ def test_fixed_headers_are_served_like_werkzeug_headers():
 def test_query_pairs_are_parse_qsls(query):
     # Split directly unless escaped: the same pairs as the standard library's.
     assert query_pairs(query) == parse_qsl(query, keep_blank_values=True, errors='werkzeug.url_quote')
+
+
+@settings(max_examples=200)
+@given(pairs=st.lists(st.tuples(st.sampled_from(['a', 'b', 'c', '']), st.text(max_size=3)), max_size=6),
+       storage=st.sampled_from([ImmutableMultiDict, MultiDict]))
+def test_multidicts_are_built_as_werkzeug_builds_them(pairs, storage):
+    ours, theirs = multidict(storage, pairs), storage(pairs)
+    assert type(ours) is storage
+    assert list(ours.lists()) == list(theirs.lists())
+    assert repr(ours) == repr(theirs)
+    assert ours == theirs
+    assert ours.to_dict() == theirs.to_dict()
+
+
+def test_a_multidict_class_of_its_own_builds_its_instances():
+    class Recording(MultiDict):
+        def __init__(self, mapping=None):
+            super().__init__(mapping)
+            self.built_here = True
+
+    assert multidict(Recording, [('a', '1')]).built_here
+
+
+# -- reading the body ----------------------------------------------------------
+
+BODY_READS = {
+    'get_data': lambda request: request.get_data(),
+    'get_data uncached': lambda request: request.get_data(cache=False),
+    'get_data text': lambda request: request.get_data(as_text=True),
+    'get_data parsing forms': lambda request: request.get_data(parse_form_data=True),
+    'data': lambda request: request.data,
+    'json': lambda request: request.get_json(silent=True),
+    'form': lambda request: comparable(request.form),
+    'stream.read(3)': lambda request: request.stream.read(3),
+    'stream.read()': lambda request: request.stream.read(),
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(reads=st.lists(st.sampled_from(sorted(BODY_READS)), min_size=1, max_size=4),
+       body=st.sampled_from([b'', b'{"a": [1, 2]}', b'a=1&b=2', b'not json']),
+       content_type=st.sampled_from(['application/json', 'application/x-www-form-urlencoded',
+                                     'application/octet-stream']),
+       declared=st.booleans())
+def test_the_body_reads_as_werkzeug_reads_it_in_any_order(reads, body, content_type, declared):
+    # get_data() reads a body of known length straight from wsgi.input: what
+    # any later read sees must not change.
+    def environ():
+        built = EnvironBuilder('/', method='POST', data=body, content_type=content_type).get_environ()
+        if not declared:
+            built.pop('CONTENT_LENGTH', None)
+            built['wsgi.input_terminated'] = True
+        return built
+
+    ours, theirs = Request(environ()), wrappers.Request(environ())
+    for read in reads:
+        assert BODY_READS[read](ours) == BODY_READS[read](theirs), read
