@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from werkzeug.datastructures import Headers
 from werkzeug.http import dump_cookie, http_date
 from werkzeug.sansio.http import parse_cookie
 
@@ -304,6 +305,25 @@ def test_a_session_cookies_header_is_the_one_werkzeug_writes(attributes):
         COOKIE, value, path=attributes.get('path', '/'), domain=attributes.get('domain'),
         secure=attributes.get('secure', False), httponly=attributes.get('http_only', True),
         samesite=attributes.get('samesite', 'Lax'))
+
+
+@pytest.mark.parametrize('domain', ['.example.com', 'my_host', 'xn--bcher-kva.example'])
+def test_a_host_name_is_a_domain(domain):
+    assert header_of(make_app(domain=domain))[2]['Domain'] == domain.lstrip('.')  # as Werkzeug writes it
+
+
+def test_a_response_with_headers_of_another_class_gets_the_cookie_too():
+    class TracedHeaders(Headers):
+        pass
+
+    def endpoint(cookie):
+        cookie['user'] = 'ann'
+        response = Response('ok')
+        response.headers = TracedHeaders(response.headers)
+        return response
+
+    response = make_app(endpoint).get_local_client().get('/')
+    assert parse_set_cookie(set_cookie_headers(response)[0])[0] == COOKIE
 
 
 def test_cookie_is_http_only_and_same_site_lax_unless_told_otherwise():
@@ -603,6 +623,9 @@ def test_set_expires_takes_now_or_a_number():
     ({'secret_key': []}, ValueError, 'secret_key'),
     ({'secret_key': ['ok', '']}, ValueError, 'secret_key'),
     ({'domain': 42}, TypeError, 'domain'),
+    ({'domain': ''}, ValueError, 'domain'),
+    ({'domain': 'example.com\r\nX-Injected: 1'}, ValueError, 'domain'),
+    ({'domain': 'example.com; Secure'}, ValueError, 'domain'),
     ({'path': 'relative'}, ValueError, 'path'),
     ({'secure': 'yes'}, TypeError, 'secure'),
     ({'http_only': 1}, TypeError, 'http_only'),

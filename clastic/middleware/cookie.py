@@ -45,6 +45,7 @@ from itsdangerous import (
     URLSafeTimedSerializer,
 )
 from itsdangerous.encoding import base64_encode
+from werkzeug.datastructures import Headers
 from werkzeug.http import dump_cookie
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -73,6 +74,8 @@ _TOKEN_CHARS = frozenset("!#$%&'*+-.^_`|~0123456789"
 # its pure-Python fallback.
 _SIGNER_KWARGS = {'digest_method': hashlib.sha256, 'key_derivation': 'none'}
 _SAMESITE_VALUES = (None, 'Strict', 'Lax', 'None')
+# The characters of a cookie's Domain attribute (a host name, punycode for others).
+_DOMAIN_CHARS = frozenset('-._0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz')
 # JSON shorter than this is not compressed: zlib seldom saves a byte of it,
 # and its setup (a few hundred KB of state) costs more than the signing.
 _COMPRESS_FROM = 256
@@ -349,6 +352,11 @@ class SignedCookieMiddleware(Middleware):
         _check_cookie_name(self.cookie_name)
         if domain is not None and not isinstance(domain, str):
             raise TypeError(f'SignedCookieMiddleware domain must be a str or None, not {domain!r}')
+        if domain is not None and not (domain and _DOMAIN_CHARS.issuperset(domain)):
+            # Werkzeug writes the domain as given: anything else would end up
+            # in every Set-Cookie header (a line break, another attribute).
+            raise ValueError(f'SignedCookieMiddleware domain {domain!r} is not a domain name'
+                             ' (letters, digits, hyphens, underscores and dots only)')
         if not isinstance(path, str) or not path.startswith('/'):
             raise ValueError(f'SignedCookieMiddleware path must be a str starting with "/", not {path!r}')
         for name, flag in (('secure', secure), ('http_only', http_only)):
@@ -523,7 +531,14 @@ class SignedCookieMiddleware(Middleware):
                        f' {limit} bytes browsers keep; not sending it (store less in it)')
             _logger.error(message)
             raise CookieTooLargeError(message)
-        response.headers.add('Set-Cookie', header)
+        headers = response.headers
+        if type(headers) is Headers:
+            # What add() does, without searching the value for line breaks: a
+            # signed value holds none, nor do the attributes (path quoted,
+            # domain checked at construction).
+            headers._list.append(('Set-Cookie', header))
+        else:
+            headers.add('Set-Cookie', header)
 
     def _set_cookie_header(self, value: str, max_age: Optional[int], expires: Optional[float]) -> str:
         return dump_cookie(self.cookie_name, value, max_age=max_age, expires=expires,
