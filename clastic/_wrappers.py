@@ -40,6 +40,7 @@ from urllib.parse import parse_qsl, quote_from_bytes
 from werkzeug import wrappers
 from werkzeug.datastructures import EnvironHeaders, Headers, ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException, RequestEntityTooLarge
+from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.utils import get_content_type
 from werkzeug.wsgi import get_content_length
 
@@ -53,6 +54,9 @@ _PRINTABLE_ASCII = bytes(range(0x20, 0x7f))
 
 # How much of the body a whole read asks the server for at a time (as Werkzeug's LimitedStream).
 _READ_CHUNK_SIZE = 64 * 1024
+
+# The status line Werkzeug writes for each code it knows ("201 CREATED").
+_STATUS_LINES = {code: f'{code} {reason.upper()}' for code, reason in HTTP_STATUS_CODES.items()}
 
 # Headers the fast constructor writes itself, and characters Werkzeug refuses in headers.
 _BUILT_HEADERS = frozenset(['content-type', 'content-length'])
@@ -597,6 +601,24 @@ class FastResponse(wrappers.Response):
     @status.setter
     def status(self, value: Union[str, int, HTTPStatus]) -> None:
         wrappers.Response.status.fset(self, value)  # type: ignore[attr-defined]
+        self._leave_direct_path_if_bodiless()
+
+    @property
+    def status_code(self) -> int:
+        """The status as a number, as Werkzeug's; setting a known code (an
+        ``int``) looks its status line up instead of writing it."""
+        return self._status_code
+
+    @status_code.setter
+    def status_code(self, code: int) -> None:
+        line = _STATUS_LINES.get(code) if type(code) is int else None
+        if line is None:
+            self.status = code  # as Werkzeug does it
+            return
+        self._status, self._status_code = line, code
+        self._leave_direct_path_if_bodiless()
+
+    def _leave_direct_path_if_bodiless(self) -> None:
         code = self._status_code
         if code < 200 or code == 204 or code == 304:
             self._leave_direct_path()

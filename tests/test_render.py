@@ -236,6 +236,11 @@ def test_json_encoding():
     assert 'café'.encode('latin-1') in response.get_data()
     with pytest.raises(LookupError):
         JSONRender(encoding='no-such-codec')
+    # codecs finds 'utf_8' in it; a header must not get the line break.
+    with pytest.raises(ValueError, match='line break'):
+        JSONRender(encoding='utf\n8')
+    with pytest.raises(ValueError, match='line break'):
+        JSONPRender(encoding='utf\r\n8')
 
 
 @pytest.mark.parametrize('encoding', ['utf-8', 'utf-16'])

@@ -514,6 +514,24 @@ def test_served_like_werkzeug_for_any_status_and_headers(body, mimetype, status,
     assert served[0] == served[1]
 
 
+@settings(max_examples=200, deadline=None)
+@given(code=st.one_of(st.integers(-5, 1000), st.sampled_from(list(HTTPStatus)), st.booleans(),
+                      st.sampled_from(['201', '201 Made', 'teapot'])),
+       method=st.sampled_from(['GET', 'HEAD']))
+def test_a_status_code_set_is_werkzeugs(code, method):
+    # Known int codes are looked up in a table: the same lines as Werkzeug writes.
+    seen = []
+    for response in (wrappers.Response('body'), FastResponse('body'),
+                     FastResponse.plain(b'body', 'text/plain; charset=utf-8')):
+        try:
+            response.status_code = code
+        except Exception as error:
+            seen.append(('raised', type(error)))
+            continue
+        seen.append((response.status, response.status_code, serve(response, method)))
+    assert seen[0] == seen[1] == seen[2]
+
+
 def _override(base, name):
     """A subclass of *base* overriding serving method *name* with a visible effect."""
     def get_wsgi_headers(self, environ):

@@ -86,15 +86,18 @@ class JSONRender:
     def __init__(self, streaming: bool = False, dev_mode: bool = False,
                  encoding: str = 'utf-8') -> None:
         codecs.lookup(encoding)  # an unknown encoding fails now, not per request
+        if '\r' in encoding or '\n' in encoding:  # a name codecs may still find: not for a header
+            raise ValueError(f'{type(self).__name__}(encoding=...) holds a line break: {encoding!r}')
         self.streaming = streaming
         self.dev_mode = dev_mode
         self.encoding = encoding
+        self._content_type = f'application/json; charset={encoding}'
         self._encode_str = functools.partial(str.encode, encoding=encoding)
         self._json = {debug: SortedJSON(functools.partial(self._default, debug=debug))
                       for debug in (False, True)}
 
     def __call__(self, context: Any, _application: Any = None) -> FastResponse:
-        return self._response(context, _application, 'application/json')
+        return self._response(context, _application, self._content_type)
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(streaming={self.streaming!r},'
@@ -121,17 +124,17 @@ class JSONRender:
                         ' (give it a to_dict() method, or use dev_mode=True to'
                         ' render its type name, and its repr() in debug mode)')
 
-    def _response(self, context: Any, application: Any, mimetype: str,
+    def _response(self, context: Any, application: Any, content_type: str,
                   before: str = '', after: str = '') -> FastResponse:
         """A Response holding *context* as JSON, between *before* and *after*."""
         # Called directly, outside any application, it shows what it can.
         writer = self._json[application is None or bool(getattr(application, 'debug', False))]
         if self.streaming:
             chunks = writer.iterencode(context)
-            body: Any = self._encode_stream(chain((before,), chunks, (after,)) if before else chunks)
-        else:
-            body = self._encode_text(before + writer.encode(context) + after, self._encode_str)
-        return FastResponse(body, content_type=f'{mimetype}; charset={self.encoding}')
+            return FastResponse(self._encode_stream(chain((before,), chunks, (after,)) if before else chunks),
+                                content_type=content_type)
+        return _plain_response(self._encode_text(before + writer.encode(context) + after, self._encode_str),
+                               content_type)
 
     def _encode_stream(self, chunks: Iterable[str]) -> Iterator[bytes]:
         encode = codecs.getincrementalencoder(self.encoding)().encode
@@ -170,6 +173,7 @@ class JSONPRender(JSONRender):
                  dev_mode: bool = False, encoding: str = 'utf-8') -> None:
         super().__init__(streaming=streaming, dev_mode=dev_mode, encoding=encoding)
         self.qp_name = qp_name
+        self._script_content_type = f'application/javascript; charset={encoding}'
 
     def __call__(  # type: ignore[override]  # its arguments are injected by name
             self, context: Any, request: Request, _application: Any = None) -> FastResponse:
@@ -183,7 +187,7 @@ class JSONPRender(JSONRender):
                              ' identifier path such as handlers.onData')
         # The leading empty comment keeps a body that starts with
         # attacker-chosen letters from being read as a Flash file.
-        return self._response(context, _application, 'application/javascript',
+        return self._response(context, _application, self._script_content_type,
                               f'/**/{callback}(', ');')
 
     def __repr__(self) -> str:
