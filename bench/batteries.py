@@ -13,8 +13,12 @@ Targets of issue 8 (acceptance point 7), every ratio measured in this run:
   B4  ten middlewares of the library that do nothing for a GET without
       query string, cookie or Accept-Encoding (eight types: see
       idle_library_middlewares) cost <= 1.5x the bare routes of bench.apps
-      (GET / and GET /user/13). Ten distinct types, two of which do a little
-      work for every request, are timed too, for information.
+      (GET / and GET /user/13). The routes take none of the values the
+      parameter middlewares and the session provide, so those five are left
+      out of their chains (Middleware.provides_only). Timed too, for
+      information: the ten with endpoints taking all five values (so every
+      one runs), and ten distinct types, two of which do a little work for
+      every request.
 
 Each pair is timed as bench.inprocess times frameworks: interleaved rounds,
 medians over the rounds, a fresh copy of a prebuilt environ per call.
@@ -36,7 +40,7 @@ from werkzeug.test import Client
 
 from bench._common import Report, Target, fmt_ratio, interleaved_timings, main, ratio, ratio_target, summarize
 from bench.apps import PROBES, Probe, WSGIApp, call, make_clastic
-from clastic import GET, Application, Middleware, Response, render_basic
+from clastic import GET, POST, Application, Middleware, Response, render_basic
 from clastic.middleware import (
     ContextProcessor,
     DummyMiddleware,
@@ -272,6 +276,25 @@ def idle_library_middlewares() -> List[Middleware]:
     return _idle_one_of_each_type() + [GetParamMiddleware(['page']), PostDataMiddleware(['email'])]
 
 
+def make_clastic_taking_every_provide() -> WSGIApp:
+    """The routes of bench.apps behind :func:`idle_library_middlewares`, their
+    endpoints taking every value those provide, so that each of the ten
+    runs: what the idle middlewares cost where they are used.
+
+    >>> call(make_clastic_taking_every_provide(), PROBES[1])
+    ('200 OK', b'13')
+    """
+    def index(q: Any, name: Any, page: Any, email: Any, cookie: Any) -> str:
+        return ''
+
+    def user(id: str, q: Any, name: Any, page: Any, email: Any, cookie: Any) -> str:
+        return id
+
+    routes = [GET('/', index, render_basic), GET('/user/<id>', user, render_basic),
+              POST('/user', index, render_basic)]
+    return Application(routes, middlewares=idle_library_middlewares())
+
+
 def ten_library_middleware_types() -> List[Middleware]:
     """The eight idle types and two that work a little for every request:
     ScriptRootMiddleware computes the script root (building Werkzeug's
@@ -341,7 +364,8 @@ def comparisons(static_folder: str) -> List[Comparison]:
                    Contender('10 library middlewares',
                              lambda: make_clastic(middlewares=idle_library_middlewares())),
                    Contender('no middleware', make_clastic),
-                   others=(Contender('10 library middleware types',
+                   others=(Contender('10, every provide taken', make_clastic_taking_every_provide),
+                           Contender('10 library middleware types',
                                      lambda: make_clastic(middlewares=ten_library_middleware_types())),)),
     ]
 

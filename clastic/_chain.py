@@ -40,6 +40,9 @@ class Layer(NamedTuple):
     after: Optional[Injectable] = None
     returns_errors: bool = True
     origin: Any = None  # the middleware it comes from
+    #: True: the layer only provides values; a chain where nothing takes
+    #: any of them leaves it out (see Middleware.provides_only).
+    provides_only: bool = False
 
     @property
     def owner_name(self) -> str:
@@ -104,6 +107,38 @@ class CompiledChain(NamedTuple):
     function: Callable[..., Any]
     source: str
     injected: FrozenSet[str] = frozenset()
+
+
+def without_idle_providers(spec: ChainSpec) -> Tuple[ChainSpec, Tuple[Layer, ...]]:
+    """*spec* without the layers of middleware that only provide values
+    (``provides_only``) when no later function of the chain takes any of
+    them, and the layers left out.
+
+    Inner layers are judged first, so that a provider whose only taker was
+    left out goes too.
+
+    >>> def spec_of(endpoint):
+    ...     layer = Layer(('q',), 'middleware QueryMiddleware', 'request', provides_only=True)
+    ...     return ChainSpec('route', ('request',), {}, (layer,), Injectable.of(endpoint), None)
+    >>> [len(without_idle_providers(spec_of(endpoint))[0].layers) for endpoint in (lambda q: q, lambda: '')]
+    [1, 0]
+    """
+    taken = set(spec.endpoint.names)
+    if spec.render is not None:
+        taken.update(spec.render.names)
+    kept: List[Layer] = []
+    left_out: List[Layer] = []
+    for layer in reversed(spec.layers):
+        if layer.provides_only and taken.isdisjoint(layer.provides):
+            left_out.append(layer)
+            continue
+        for function in (layer.wrap, layer.before, layer.after):
+            if function is not None:
+                taken.update(function.names)
+        kept.append(layer)
+    if not left_out:
+        return spec, ()
+    return spec._replace(layers=tuple(reversed(kept))), tuple(reversed(left_out))
 
 
 def find_conflicts(sources: Iterable[Tuple[str, Iterable[str]]]) -> List[Tuple[str, Tuple[str, ...]]]:

@@ -24,7 +24,7 @@ from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Opti
 
 from werkzeug.wrappers import Response
 
-from ._chain import ChainCall, ChainSpec, CompiledChain, Layer
+from ._chain import ChainCall, ChainSpec, CompiledChain, Layer, without_idle_providers
 from ._chain_runtime import StatusTupleWarning, UndeclaredProvide, provided_values
 from ._codegen import CodeCache
 from ._introspect import Injectable, callable_info
@@ -78,9 +78,17 @@ class ChainCompiler:
 
     def compile_chain(self, spec: ChainSpec) -> CompiledChain:
         """Check *spec* and compile ``_execute(*entry_args)`` (its packed
-        args as one list), running the chain."""
-        return self._build('_execute', spec.entry_args, self._emit(spec, record_calls=False),
-                           spec.packed_args)
+        args as one list), running the chain.
+
+        Every layer is checked, but the layers of middleware that only
+        provide values nobody in this chain takes are not compiled in (see
+        :attr:`clastic.Middleware.provides_only`): they would do nothing.
+        """
+        emitter = self._emit(spec, record_calls=False)
+        lean_spec, left_out = without_idle_providers(spec)
+        if left_out:
+            emitter = self._emit(lean_spec, record_calls=False)
+        return self._build('_execute', spec.entry_args, emitter, spec.packed_args, left_out)
 
     def chain_calls(self, spec: ChainSpec) -> Tuple[ChainCall, ...]:
         """The calls the chain of *spec* makes, in chain order: each layer's
@@ -115,10 +123,15 @@ class ChainCompiler:
         return self._build(name, tuple(entry_args), emitter)
 
     def _build(self, name: str, entry_args: Tuple[str, ...], emitter: '_ChainEmitter',
-               packed_args: Optional[Tuple[str, ...]] = None) -> CompiledChain:
+               packed_args: Optional[Tuple[str, ...]] = None, left_out: Tuple[Layer, ...] = ()
+               ) -> CompiledChain:
         bound = emitter.bound_names()
         params = [variable(arg) for arg in entry_args]
         body = []
+        if left_out:
+            owners = ', '.join(f'{layer.owner} ({", ".join(layer.provides) or "nothing"})'
+                               for layer in left_out)
+            body.append(f'    # left out, as nothing here takes what they provide: {owners}')
         if packed_args is not None:
             params[len(params) - len(packed_args):] = [_PACKED]
             if packed_args:

@@ -211,7 +211,23 @@ def promises_no_errors(owner: type, method: str) -> bool:
     >>> promises_no_errors(Render, '__call__'), promises_no_errors(Override, '__call__')
     (True, False)
     """
+    return declared_with(owner, method, 'returns_errors') is False
+
+
+def declared_with(owner: type, method: str, attribute: str) -> Any:
+    """The value of *attribute* in the body of the class that defines
+    *method* for *owner* (None if that body does not set it, or no class
+    defines *method*): what that class promises about its own *method*.
+
+    >>> class Base:
+    ...     provides_only = True
+    ...     def before_request(self): pass
+    >>> class Sub(Base):
+    ...     pass
+    >>> declared_with(Sub, 'before_request', 'provides_only'), declared_with(Sub, 'request', 'provides_only')
+    (True, None)
+    """
     for cls in owner.__mro__:
         if method in vars(cls):
-            return vars(cls).get('returns_errors', True) is False
-    return False
+            return vars(cls).get(attribute)
+    return None

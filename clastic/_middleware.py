@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple
 from ._chain import ChainSpec, Layer
 from ._chain_compiler import ChainCompiler
 from ._codegen import CodeCache
-from ._introspect import Injectable, promises_no_errors
+from ._introspect import Injectable, declared_with, promises_no_errors
 
 #: The three phases a middleware can take part in, outermost first, with the
 #: class attribute naming what each provides to the rest of the chain.
@@ -85,6 +85,12 @@ class Middleware:
     #: only functions defined in the same class body: a subclass that
     #: defines its own promises nothing unless it says so too.
     returns_errors = True
+    #: True promises that this middleware does nothing but provide values
+    #: (its ``provides``, ``endpoint_provides`` and ``render_provides``): a
+    #: route on which no function takes any of them is compiled without it,
+    #: at no cost. Middleware with effects of its own (a header, a log line,
+    #: a refused request) leaves it False.
+    provides_only = False
 
     @property
     def name(self) -> str:
@@ -231,10 +237,27 @@ def middleware_layers(middlewares: Iterable[Middleware],
             if functions != (None, None, None):
                 wrap, before, after = (None if func is None else injectable(func) for func in functions)
                 producer = phase if wrap is not None else f'after_{phase}'
+                methods = [method for method, func in zip((phase, f'before_{phase}', f'after_{phase}'),
+                                                          functions) if func is not None]
                 layers.append(Layer(_provides_of(middleware, provides_attr),
                                     f'middleware {middleware.name}', phase, wrap, before, after,
-                                    _may_return_errors(middleware, producer), middleware))
+                                    _may_return_errors(middleware, producer), middleware,
+                                    _provides_only(middleware, methods)))
     return tuple(layers)
+
+
+def _provides_only(middleware: Middleware, methods: Iterable[str]) -> bool:
+    """Whether *middleware* promises that its *methods* only provide values
+    (see :attr:`Middleware.provides_only`): the class defining each says so
+    in its own body, and the middleware did not take it back (an instance
+    whose configuration gives it an effect sets it False). A function the
+    middleware set on itself is its class's."""
+    if getattr(middleware, 'provides_only', False) is not True:
+        return False
+    own = getattr(middleware, '__dict__', {})
+    return all((getattr(type(middleware), 'provides_only', False) if method in own
+                else declared_with(type(middleware), method, 'provides_only')) is True
+               for method in methods)
 
 
 def _may_return_errors(middleware: Middleware, method: str) -> bool:

@@ -332,6 +332,11 @@ class SignedCookieMiddleware(Middleware):
     """
 
     returns_errors = False
+    #: A cookie nobody takes is never changed, so never sent: a route that
+    #: does not take it goes without the middleware, unless *expiry* asks
+    #: for a refresh on every response or the key is random (then this is
+    #: False).
+    provides_only = True
 
     def __init__(self, arg_name: str = 'cookie', cookie_name: Optional[str] = None,
                  secret_key: Union[SecretKey, Sequence[SecretKey], None] = None,
@@ -377,6 +382,10 @@ class SignedCookieMiddleware(Middleware):
         # A random key is per process: said once more, in each worker of a
         # multi-process server, where it loses sessions.
         self._random_key_unreported = keys is None
+        if self._max_age is not None or keys is None:
+            # Effects of its own: every response refreshes the cookie, or the
+            # first request in each worker logs that the key is random.
+            self.provides_only = False
         if keys is None:
             warnings.warn('SignedCookieMiddleware has no secret_key and CLASTIC_SECRET_KEY is not'
                           ' set: signing with a random key, so sessions will not survive a'

@@ -42,6 +42,10 @@ class PostDataMiddleware(ParamMiddleware):
     'need two numbers'
     """
 
+    #: Reads, and does nothing else: a route that takes none of its names
+    #: goes without it (and leaves the body to whoever reads it).
+    provides_only = True
+
     def before_request(self, request: Any) -> Optional[Dict[str, Any]]:
         environ = request.environ
         content_type = environ.get('CONTENT_TYPE')

@@ -158,6 +158,9 @@ class GetParamMiddleware(ParamMiddleware):
     ()
     """
 
+    #: Reads, and does nothing else: a route that takes none of its names goes without it.
+    provides_only = True
+
     def before_request(self, request: Any) -> Optional[Dict[str, Any]]:
         if not request.environ.get('QUERY_STRING'):
             return None  # every provide is None
@@ -174,6 +177,8 @@ class ScriptRootMiddleware(ConfiguredMiddleware):
     >>> client.get('/', environ_overrides={'SCRIPT_NAME': '/blog/'}).get_data(as_text=True)
     '/blog'
     """
+
+    provides_only = True
 
     def __init__(self, provided_name: str = 'script_root') -> None:
         self.provided_name = check_provided_name(provided_name, 'ScriptRootMiddleware(provided_name=...)')
