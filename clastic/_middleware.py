@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple
 from ._chain import ChainSpec, Layer
 from ._chain_compiler import ChainCompiler
 from ._codegen import CodeCache
-from ._introspect import Injectable, declared_with, promises_no_errors
+from ._introspect import Injectable, declared_with
 
 #: The three phases a middleware can take part in, outermost first, with the
 #: class attribute naming what each provides to the rest of the chain.
@@ -250,23 +250,24 @@ def _provides_only(middleware: Middleware, methods: Iterable[str]) -> bool:
     """Whether *middleware* promises that its *methods* only provide values
     (see :attr:`Middleware.provides_only`): the class defining each says so
     in its own body, and the middleware did not take it back (an instance
-    whose configuration gives it an effect sets it False). A function the
-    middleware set on itself is its class's."""
-    if getattr(middleware, 'provides_only', False) is not True:
-        return False
-    own = getattr(middleware, '__dict__', {})
-    return all((getattr(type(middleware), 'provides_only', False) if method in own
-                else declared_with(type(middleware), method, 'provides_only')) is True
-               for method in methods)
+    whose configuration gives it an effect sets it False)."""
+    return getattr(middleware, 'provides_only', False) is True and all(
+        _promised(middleware, method, 'provides_only') is True for method in methods)
 
 
 def _may_return_errors(middleware: Middleware, method: str) -> bool:
     """Whether *method* of *middleware* may return an HTTPException of its own
-    (see :attr:`Middleware.returns_errors`). A function the middleware set on
-    itself (built in ``__init__`` from its configuration) is its class's."""
+    (see :attr:`Middleware.returns_errors`)."""
+    return _promised(middleware, method, 'returns_errors') is not False
+
+
+def _promised(middleware: Middleware, method: str, attribute: str) -> Any:
+    """What the class defining *method* of *middleware* says in *attribute*
+    (see :func:`declared_with`). A function the middleware set on itself
+    (built in ``__init__`` from its configuration) is its class's."""
     if method in getattr(middleware, '__dict__', {}):
-        return getattr(type(middleware), 'returns_errors', True) is not False
-    return not promises_no_errors(type(middleware), method)
+        return getattr(type(middleware), attribute, None)
+    return declared_with(type(middleware), method, attribute)
 
 
 def make_middleware_chain(middlewares: Sequence[Middleware], endpoint: Callable[..., Any],
