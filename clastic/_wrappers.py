@@ -56,6 +56,13 @@ _PRINTABLE_ASCII = bytes(range(0x20, 0x7f))
 _READ_CHUNK_SIZE = 64 * 1024
 
 # The status line Werkzeug writes for each code it knows ("201 CREATED").
+#: Builds an instance without calling its type's __init__ (bound once: looking
+#: ``__new__`` up on ``object`` is not specialized by the interpreter).
+new_object = object.__new__
+# The Content-Length header of the smaller bodies, most answers of an API,
+# made once: writing a number costs more than looking its header up.
+_LENGTH_HEADERS_KEPT = 1024
+_LENGTH_HEADERS = tuple(('Content-Length', str(length)) for length in range(_LENGTH_HEADERS_KEPT))
 _STATUS_LINES = {code: f'{code} {reason.upper()}' for code, reason in HTTP_STATUS_CODES.items()}
 
 # Headers the fast constructor writes itself, and characters Werkzeug refuses in headers.
@@ -461,7 +468,14 @@ class FixedHeaders(tuple[Tuple[str, str], ...]):
     >>> NOSNIFF = FixedHeaders([('X-Content-Type-Options', 'nosniff')])
     >>> FastResponse('hi', headers=NOSNIFF).headers['X-Content-Type-Options']
     'nosniff'
+    >>> type(NOSNIFF.pairs) is tuple
+    True
     """
+
+    #: The same pairs as an exact tuple, what :meth:`FastResponse.plain` takes:
+    #: the interpreter copies an exact tuple into the served header list
+    #: directly, and iterates a subclass item by item.
+    pairs: Tuple[Tuple[str, str], ...]
 
     def __new__(cls, pairs: Iterable[Tuple[str, str]]) -> 'FixedHeaders':
         pairs = tuple(pairs)
@@ -472,7 +486,9 @@ class FixedHeaders(tuple[Tuple[str, str], ...]):
             if name.lower() in _BUILT_HEADERS or _NEWLINES.intersection(name + value):
                 raise ValueError(f'{name!r} cannot be a fixed header (built by the Response,'
                                  ' or holding a line break)')
-        return super().__new__(cls, pairs)
+        fixed = super().__new__(cls, pairs)
+        fixed.pairs = pairs
+        return fixed
 
 
 class FastResponse(wrappers.Response):
@@ -506,7 +522,7 @@ class FastResponse(wrappers.Response):
     def __init__(self, response: Any = None, status: Any = None, headers: Any = None,
                  mimetype: Optional[str] = None, content_type: Optional[str] = None,
                  direct_passthrough: bool = False) -> None:
-        extra = () if headers is None else headers if type(headers) is FixedHeaders else None
+        extra = () if headers is None else headers.pairs if type(headers) is FixedHeaders else None
         plain = (self._fast_path and status is None and extra is not None
                  and not direct_passthrough and isinstance(response, (str, bytes)))
         if plain and content_type is None:
@@ -528,7 +544,8 @@ class FastResponse(wrappers.Response):
               ) -> 'FastResponse':
         """``cls(body, content_type=content_type, headers=extra)``, for a render
         that builds one per request with a content type of its own (no line
-        break) and *extra* a :class:`FixedHeaders`, or ``()``.
+        break) and *extra* the :attr:`~FixedHeaders.pairs` of a
+        :class:`FixedHeaders`, or ``()``.
 
         >>> FastResponse.plain(b'{}', 'application/json').headers['Content-Type']
         'application/json'
@@ -537,7 +554,7 @@ class FastResponse(wrappers.Response):
         # reading the flag (a class's attribute, which CPython 3.11 reads slowly).
         if cls is not FastResponse and not cls._fast_path:
             return cls(body, headers=extra or None, content_type=content_type)
-        response = object.__new__(cls)
+        response = new_object(cls)
         response.response = [body]
         response._plain = (content_type, body, extra)
         response._status = '200 OK'
@@ -638,7 +655,10 @@ class FastResponse(wrappers.Response):
             body = self.response
             if type(body) is list and len(body) == 1 and body[0] is plain[1]:
                 headers = self._headers
-                served = ([*plain[2], ('Content-Type', plain[0]), ('Content-Length', str(len(plain[1])))]
+                length = len(plain[1])
+                served = ([*plain[2], ('Content-Type', plain[0]),
+                           _LENGTH_HEADERS[length] if length < _LENGTH_HEADERS_KEPT
+                           else ('Content-Length', str(length))]
                           if headers is None else
                           _served_headers(headers) if type(headers) is Headers else None)
                 if served is not None:

@@ -35,7 +35,7 @@ _HTML_START = re.compile(rb'[ \t\n\r\x0b\x0c]*(?:\xef\xbb\xbf[ \t\n\r\x0b\x0c]*)
 _HTML_LEADING_BYTES = frozenset(b' \t\n\r\x0b\x0c\xef')
 _TEXT = 'text/plain; charset=utf-8'
 # Browsers must not second-guess a text/plain answer into HTML or script.
-_NOSNIFF = FixedHeaders([('X-Content-Type-Options', 'nosniff')])
+_NOSNIFF = FixedHeaders([('X-Content-Type-Options', 'nosniff')]).pairs
 _AS_TEXT = (_TEXT, _NOSNIFF)
 _AS_JSON = ('application/json; charset=utf-8', ())
 _AS_HTML = ('text/html; charset=utf-8', ())
@@ -43,6 +43,8 @@ _AS_HTML = ('text/html; charset=utf-8', ())
 _plain_response = FastResponse.plain
 # What a body that looks like JSON can start with: ASCII whitespace, { or [.
 _JSON_FIRST_BYTES = frozenset(b' \t\n\r\x0b\x0c{[')
+# What a body that may be JSON or HTML can start with.
+_MARKUP_FIRST_BYTES = _JSON_FIRST_BYTES | _HTML_LEADING_BYTES | {ord('<')}
 _FORMAT_MIMETYPES = {'json': 'application/json', 'html': 'text/html'}
 
 
@@ -198,7 +200,7 @@ class JSONPRender(JSONRender):
 
 def _sniff_content_type(body: bytes) -> Tuple[str, Tuple[Tuple[str, str], ...]]:
     """The content type of a ``str``/``bytes`` answer, and the headers that go with it."""
-    if len(body) < 2:  # too short to look like JSON or HTML
+    if len(body) < 2 or body[0] not in _MARKUP_FIRST_BYTES:  # most text is told here
         return _AS_TEXT
     first = body[0]
     if first in _JSON_FIRST_BYTES:
@@ -271,7 +273,7 @@ class BasicRender:
     def __call__(self, context: Any, request: Request, _route: Any,
                  _application: Any = None) -> wrappers.Response:
         if isinstance(context, str):
-            context = context.encode('utf-8')
+            context = context.encode()  # UTF-8, without looking the codec up by name
         if isinstance(context, bytes):
             content_type, extra = _sniff_content_type(context)
             return _plain_response(context, content_type, extra)
