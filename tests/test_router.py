@@ -3,6 +3,7 @@
 from types import SimpleNamespace
 
 import pytest
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from clastic import Application, Response
 from clastic._dispatch import LinearRouter, TreeRouter
@@ -67,3 +68,27 @@ def test_a_table_that_would_need_too_many_states_is_walked_instead():
     assert names(router.candidates('/section7/page9')) == ['lang9', 'static7']
     assert names(router.candidates('/en/page299')) == ['lang299']
     assert names(router.candidates('/section5')) == []
+
+
+def test_static_paths_are_answered_as_any_other_path():
+    # Dispatch finds a static route's path by one lookup; what answers it
+    # must not change: earlier routes that also match, slashes, non-ASCII.
+    app = Application([('/caf\xe9', lambda: Response('coffee')),
+                       ('/<name>', lambda name: Response(f'name {name}')),
+                       ('/about', lambda: Response('about')),
+                       ('/docs/', lambda: Response('docs')),
+                       ('/', lambda: Response('home'))])
+
+    def answer(path_info):
+        environ = EnvironBuilder().get_environ()
+        environ['PATH_INFO'] = path_info  # as a server gives it: latin-1, unchecked
+        body, status, _headers = run_wsgi_app(app, environ, buffered=True)
+        return int(status.split()[0]), b''.join(body).decode()
+
+    assert answer('/about') == (200, 'name about')
+    assert answer('//about') == (200, 'name about')
+    assert answer('/docs/') == (200, 'docs')
+    assert answer('/docs') == (200, 'name docs')
+    assert answer('/caf\xc3\xa9') == (200, 'coffee')
+    assert answer('/') == (200, 'home')
+    assert '/about' in app._static_paths and '/caf\xe9' not in app._static_paths
