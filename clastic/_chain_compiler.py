@@ -244,8 +244,11 @@ class _ChainEmitter:
         if spec.render is None:
             return self._deliver(target, 'context', may_be_error, final)
         # No early return: after-hooks of outer layers may follow in this function.
-        isinstance_ = self._builtin('isinstance')
-        self.writer.line(f'if {isinstance_}(context, {self._value("_c_Response", Response)}):')
+        # A str, what endpoints return most, is never a response: a type test
+        # spares it isinstance()'s lookup of its __class__.
+        type_, isinstance_ = self._builtin('type'), self._builtin('isinstance')
+        self.writer.line(f'if {type_}(context) is not {self._builtin("str")}'
+                         f' and {isinstance_}(context, {self._value("_c_Response", Response)}):')
         self.writer.depth += 1
         # An error is a Response: of the endpoint's results, only this branch carries one.
         may_be_error = self._deliver(target, 'context', may_be_error, final)
@@ -253,7 +256,6 @@ class _ChainEmitter:
         # A Rendered gets the render phase written a second time, unwrapping
         # it and giving the render's response its status: an ordinary value
         # then costs one test, and the branch it takes stays as it was.
-        type_ = self._builtin('type')
         self.writer.line(f'elif {type_}(context) is {self._value("_c_Rendered", Rendered)}:'
                          '  # a status or headers for the render\'s response')
         self.writer.depth += 1

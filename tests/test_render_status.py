@@ -233,7 +233,8 @@ def test_production_neither_warns_nor_compiles_the_check(caplog):
 def test_the_chain_checks_for_rendered_after_response_with_one_type_test():
     source = Application([('/', create_item, render_json)]).routes[0].chain_source
     lines = [line.strip() for line in source.splitlines()]
-    assert lines[3:6] == ['if _c_isinstance(context, _c_Response):', 'return context',
+    assert lines[3:6] == ['if _c_type(context) is not _c_str and _c_isinstance(context, _c_Response):',
+                          'return context',
                           "elif _c_type(context) is _c_Rendered:  # a status or headers for the"
                           " render's response"]
 
