@@ -652,11 +652,12 @@ class FastResponse(wrappers.Response):
         # callbacks untouched (else _plain is None), its body as built: Werkzeug's serving would change
         # nothing but the headers, if someone set some (see _served_headers).
         if plain is not None:
+            content_type, built, extra = plain
             body = self.response
-            if type(body) is list and len(body) == 1 and body[0] is plain[1]:
+            if type(body) is list and len(body) == 1 and body[0] is built:
                 headers = self._headers
-                length = len(plain[1])
-                served = ([*plain[2], ('Content-Type', plain[0]),
+                length = len(built)
+                served = ([*extra, ('Content-Type', content_type),
                            _LENGTH_HEADERS[length] if length < _LENGTH_HEADERS_KEPT
                            else ('Content-Length', str(length))]
                           if headers is None else

@@ -199,9 +199,8 @@ class JSONPRender(JSONRender):
 
 
 def _sniff_content_type(body: bytes) -> Tuple[str, Tuple[Tuple[str, str], ...]]:
-    """The content type of a ``str``/``bytes`` answer, and the headers that go with it."""
-    if len(body) < 2 or body[0] not in _MARKUP_FIRST_BYTES:  # most text is told here
-        return _AS_TEXT
+    """The content type of a ``str``/``bytes`` answer that may be markup (it
+    starts with one of ``_MARKUP_FIRST_BYTES``), and the headers that go with it."""
     first = body[0]
     if first in _JSON_FIRST_BYTES:
         stripped = body.strip()
@@ -275,6 +274,8 @@ class BasicRender:
         if isinstance(context, str):
             context = context.encode()  # UTF-8, without looking the codec up by name
         if isinstance(context, bytes):
+            if len(context) < 2 or context[0] not in _MARKUP_FIRST_BYTES:  # most text is told here
+                return _plain_response(context, _TEXT, _NOSNIFF)
             content_type, extra = _sniff_content_type(context)
             return _plain_response(context, content_type, extra)
         if isinstance(context, wrappers.Response):
