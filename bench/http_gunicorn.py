@@ -5,12 +5,16 @@ Target 5 of the performance issue:
   T5  clastic serves >= 0.95x the requests/s of a raw WSGI function that
       sends the same bytes.
 
-Each framework gets its own gunicorn on 127.0.0.1 (loopback only). The load
-comes from ``wrk`` when it is installed (``apt-get install -y wrk``), cycling
-through the 3 requests; otherwise from a Python loop opening one connection
-per request (much slower, so only the ratios mean something). Runs are
-bounded in time and interleaved in rounds, each round in its own order;
-req/s is the median over rounds.
+Each framework gets its own gunicorn on 127.0.0.1 (loopback only), started
+afresh in every round: one worker process keeps its hash seed and memory
+layout for as long as it lives, which moves its req/s by a percent or two
+either way, so a run that kept one server per framework for all its rounds
+measured those draws more than the frameworks. The load comes from ``wrk``
+when it is installed (``apt-get install -y wrk``), cycling through the 3
+requests; otherwise from a Python loop opening one connection per request
+(much slower, so only the ratios mean something). Runs are bounded in time
+and interleaved in rounds, each round in its own order; req/s is the median
+over rounds.
 
     python -m bench.http_gunicorn [--quick]
 """
@@ -46,6 +50,9 @@ READY_TIMEOUT_S = 30.0
 # More connections than the one worker serves at a time, so one is always
 # waiting in the backlog: this measures the server, not the client's latency.
 WRK_CONNECTIONS = 4
+# A fresh worker's first requests specialize its code and finish its lazy
+# imports: they are served before the timed load.
+WARM_UP_S = 0.1
 #: T5: the least share of raw WSGI's requests/s that clastic must serve.
 T5_GOAL = 0.95
 
@@ -134,6 +141,31 @@ def _load_python(port: int, seconds: int) -> LoadResult:
     return LoadResult(count / (time.perf_counter() - start), bad)
 
 
+def _serve_all(stack: ExitStack, frameworks: List[Framework], log_dir: Path,
+               notes: List[str]) -> Dict[str, int]:
+    """Serve each of *frameworks* under *stack*; return the port of each that
+    started and answers every probe right (a note says why any other is left out)."""
+    ports: Dict[str, int] = {}
+    for fw in frameworks:
+        try:
+            port = stack.enter_context(serving(fw, log_dir))
+        except RuntimeError as error:
+            _note_once(notes, f'{fw.name} NOT MEASURED: {error}')
+            continue
+        problem = _wrong_answer(port)
+        if problem:
+            _note_once(notes, f'{fw.name} NOT MEASURED, it answers wrongly: {problem}')
+        else:
+            _load_python(port, WARM_UP_S)
+            ports[fw.name] = port
+    return ports
+
+
+def _note_once(notes: List[str], note: str) -> None:
+    if note not in notes:
+        notes.append(note)
+
+
 def run(quick: bool = False) -> Report:
     """Serve every installed framework under gunicorn and load each in turn.
 
@@ -150,33 +182,25 @@ def run(quick: bool = False) -> Report:
                       [ratio_target('T5', goal, None, T5_GOAL, at_most=False)],
                       ['gunicorn is not installed: nothing measured'])
     wrk = shutil.which('wrk')
-    results: Dict[str, List[LoadResult]] = {}
-    with ExitStack() as stack:
-        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+    frameworks = list(installed_frameworks(notes))
+    results: Dict[str, List[LoadResult]] = {fw.name: [] for fw in frameworks}
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
         script = workdir / 'requests.lua'
         script.write_text(WRK_SCRIPT)
-        ports: Dict[str, int] = {}
-        for fw in installed_frameworks(notes):
-            try:
-                port = stack.enter_context(serving(fw, workdir))
-            except RuntimeError as error:
-                notes.append(f'{fw.name} NOT MEASURED: {error}')
-                continue
-            problem = _wrong_answer(port)
-            if problem:
-                notes.append(f'{fw.name} NOT MEASURED, it answers wrongly: {problem}')
-            else:
-                ports[fw.name] = port
-                results[fw.name] = []
         # Each round in its own order (the same in every run), so that no
         # framework always runs right after the same other one.
-        order = list(ports.items())
         shuffler = random.Random(rounds)
         for _ in range(rounds):
-            shuffler.shuffle(order)
-            for name, port in order:
-                results[name].append(_load_wrk(port, seconds, script) if wrk
-                                     else _load_python(port, seconds))
+            shuffler.shuffle(frameworks)
+            with ExitStack() as stack:
+                ports = _serve_all(stack, frameworks, workdir, notes)
+                for fw in frameworks:
+                    if fw.name in ports:
+                        port = ports[fw.name]
+                        results[fw.name].append(_load_wrk(port, seconds, script) if wrk
+                                                else _load_python(port, seconds))
+    results = {name: runs for name, runs in results.items() if runs}
 
     rps = {name: median([r.rps for r in runs]) for name, runs in results.items()}
     raw = rps.get('raw-wsgi')
@@ -189,8 +213,9 @@ def run(quick: bool = False) -> Report:
                      cells['x raw req/s'], str(sum(r.bad for r in runs))])
     tool = (f'wrk -t1 -c{WRK_CONNECTIONS} ({wrk})' if wrk
             else 'a Python client, one connection per request (wrk not found)')
-    notes.append(f'{rounds} interleaved rounds x {seconds} s per framework, in shuffled order; load: {tool}, '
-                 f'cycling {", ".join(p.label for p in PROBES)}; gunicorn 1 sync worker on {HOST}.')
+    notes.append(f'{rounds} interleaved rounds x {seconds} s per framework, in shuffled order, each'
+                 f' round from a freshly started server; load: {tool}, cycling'
+                 f' {", ".join(p.label for p in PROBES)}; gunicorn 1 sync worker on {HOST}.')
     if any(r.bad for runs in results.values() for r in runs):
         notes.append('SOME ANSWERS WERE WRONG OR FAILED: see "bad answers"; req/s are suspect.')
     target = ratio_target('T5', goal, ratio(rps.get('clastic'), raw), T5_GOAL, at_most=False)
