@@ -37,7 +37,7 @@ from ._dispatch import PENDING_STATES_KEY, DispatchState, ErrorRecord, TreeRoute
 from ._introspect import describe
 from ._location import query_suffix, site_path
 from ._middleware import check_middlewares, check_wsgi_callable
-from ._pattern import MAX_PATH_SEGMENTS, InvalidPattern, collapse_slashes, exceeds_path_caps, routed_path
+from ._pattern import MAX_PATH_SEGMENTS, InvalidPattern, collapse_slashes, exceeds_path_caps
 from ._wrappers import FastResponse, Request, new_object, with_body_limits
 from .errors import ContextualErrorHandler, ErrorHandler, HTTPException, RequestURITooLong, from_werkzeug
 from .route import S_REDIRECT, S_STRICT, BoundRoute, Match, NullRoute, RerouteWSGI, Route, check_slash_mode
@@ -250,17 +250,6 @@ class Application:
     def _index_routes(self) -> None:
         """Build what dispatch and url_for look routes up in, once per change."""
         self._router = self.router_type(self.routes)
-        # The paths of the static routes, often the most requested, each
-        # with its candidates and parts: dispatch finds them by one lookup of
-        # PATH_INFO, where it is one that routed_path() leaves as it is.
-        self._static_paths: Dict[str, Tuple[Sequence[BoundRoute], List[str]]] = {}
-        for route in self.routes:
-            texts = [segment for segment in route.router_segments if segment is not None]
-            if route.is_fixed_length and len(texts) == len(route.router_segments):
-                path = '/' + '/'.join(texts)
-                routed, parts = routed_path(path)
-                if routed == path and not exceeds_path_caps(path):
-                    self._static_paths[path] = (self._router.split_candidates(parts), parts)
         # ('name', name) or ('endpoint', id(endpoint)) -> the routes url_for
         # may build for it, in declared order.
         self._url_targets: Dict[Tuple[str, Any], List[_UrlTarget]] = {}
@@ -372,24 +361,26 @@ class Application:
             # body): routing and serving must see the same one.
             method = environ['REQUEST_METHOD'] = method.upper()
         path = environ.get('PATH_INFO') or '/'
-        static = self._static_paths.get(path)
-        if static is None:
-            path, parts = routed_path(path)
-            # Too long to route: a 414 (SPEC §3). A path of more than
-            # MAX_PATH_SEGMENTS segments is longer than that, so a usual
-            # request pays one comparison.
-            if len(path) > MAX_PATH_SEGMENTS and exceeds_path_caps(path):
-                return self._null_route.render_error_response(request, RequestURITooLong(), DispatchState())
-            candidates: Sequence[BoundRoute] = self._router.split_candidates(parts)
-        else:
-            candidates, parts = static
+        if not path.isascii():  # WSGI's latin-1 str holding UTF-8 bytes
+            path = path.encode('latin-1').decode('utf-8', 'replace')
+        parts = path.split('/')  # for the router and each candidate's matcher
+        if parts[0] or not parts[1] and len(parts) > 2:
+            # Not one leading slash (told from the parts, cheaper than
+            # building the path anew): routed as if it had one.
+            path = '/' + path.lstrip('/')
+            parts = path.split('/')
+        # Too long to route: a 414 (SPEC §3). A path of more than
+        # MAX_PATH_SEGMENTS segments is longer than that, so a usual request
+        # pays one comparison.
+        if len(path) > MAX_PATH_SEGMENTS and exceeds_path_caps(path):
+            return self._null_route.render_error_response(request, RequestURITooLong(), DispatchState())
         # What routing records goes into a DispatchState made when first
         # needed: the usual request, answered by the first matching route
         # through a chain that does not read one, makes none (making and
         # freeing it cost about 1% of a request's time under gunicorn).
         state: Optional[DispatchState] = None
         try:
-            for route in candidates:
+            for route in self._router.split_candidates(parts):
                 # route.match(), inline: this loop runs for every request. The
                 # matcher (and the chain below) is loaded apart from its call:
                 # the interpreter specializes loading an instance's attribute,
