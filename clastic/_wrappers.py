@@ -55,7 +55,6 @@ _PRINTABLE_ASCII = bytes(range(0x20, 0x7f))
 # How much of the body a whole read asks the server for at a time (as Werkzeug's LimitedStream).
 _READ_CHUNK_SIZE = 64 * 1024
 
-# The status line Werkzeug writes for each code it knows ("201 CREATED").
 #: Builds an instance without calling its type's __init__ (bound once: looking
 #: ``__new__`` up on ``object`` is not specialized by the interpreter).
 new_object = object.__new__
@@ -63,6 +62,7 @@ new_object = object.__new__
 # made once: writing a number costs more than looking its header up.
 _LENGTH_HEADERS_KEPT = 1024
 _LENGTH_HEADERS = tuple(('Content-Length', str(length)) for length in range(_LENGTH_HEADERS_KEPT))
+# The status line Werkzeug writes for each code it knows ("201 CREATED").
 _STATUS_LINES = {code: f'{code} {reason.upper()}' for code, reason in HTTP_STATUS_CODES.items()}
 
 # Headers the fast constructor writes itself, and characters Werkzeug refuses in headers.

@@ -472,6 +472,15 @@ def test_served_like_werkzeug_after_any_change(mutation, build, method):
     assert ours == theirs
 
 
+@pytest.mark.parametrize('length', [0, 1, 9, 10, 1023, 1024, 1025, 70_000])
+def test_served_length_is_werkzeug_s_on_both_sides_of_the_header_table(length):
+    body = b'x' * length
+    ours = serve(FastResponse.plain(body, 'text/plain; charset=utf-8'))
+    theirs = serve(wrappers.Response(body, content_type='text/plain; charset=utf-8'))
+    assert ours == theirs
+    assert ('Content-Length', str(length)) in ours[1]
+
+
 def test_call_on_close_callback_runs_when_the_body_is_closed():
     (_, theirs_log), (_, ours_log) = _served_pair('str', 'call_on_close', 'GET')
     assert ours_log == theirs_log == ['closed']

@@ -199,8 +199,9 @@ class JSONPRender(JSONRender):
 
 
 def _sniff_content_type(body: bytes) -> Tuple[str, Tuple[Tuple[str, str], ...]]:
-    """The content type of a ``str``/``bytes`` answer that may be markup (it
-    starts with one of ``_MARKUP_FIRST_BYTES``), and the headers that go with it."""
+    """The content type of a ``str``/``bytes`` answer that may be markup (two
+    bytes or more, starting with one of ``_MARKUP_FIRST_BYTES``), and the
+    headers that go with it."""
     first = body[0]
     if first in _JSON_FIRST_BYTES:
         stripped = body.strip()
