@@ -340,7 +340,10 @@ class _ChainEmitter:
         self.writer.depth -= 1
         call = self.call(self._value(f'_c_mw{tag}', layer.wrap.target), layer.wrap, available,
                          'middleware', first=next_var, layer=layer, method=layer.phase)
-        return self._deliver(target, call, layer.returns_errors, final, context=layer.phase == 'endpoint')
+        # A layer that only returns what its next() returned hands on an
+        # answer already checked inside: it returns no error of its own.
+        returns_errors = layer.returns_errors and not layer.wrap.returns_next_only
+        return self._deliver(target, call, returns_errors, final, context=layer.phase == 'endpoint')
 
     def _emit_hooked_layer(self, layer: Layer, index: int, available: FrozenSet[str],
                            emit_rest: 'EmitStep', target: Target, final: bool) -> bool:

@@ -138,6 +138,12 @@ class Injectable:
         each with its line (see :func:`keywords_passed`); read once."""
         return keywords_passed(self.func, 'next')
 
+    @functools.cached_property
+    def returns_next_only(self) -> bool:
+        """Whether this middleware function returns nothing but what ``next()``
+        returned (see :func:`returns_only_calls_of`); read once."""
+        return returns_only_calls_of(self.func, 'next')
+
 
 #: Nodes that open a scope where a parameter may rebind a name.
 _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
@@ -156,6 +162,68 @@ def keywords_passed(func: Callable[..., Any], callee: str) -> Optional[Tuple[Tup
     >>> [name for name, _line in keywords_passed(request, 'next')]
     ['user']
     """
+    located = _function_node(func, callee)
+    if located is None:
+        return None
+    function, first_line = located
+    found: List[Tuple[str, int]] = []
+    for node in _scope_nodes(function, callee):
+        if isinstance(node, ast.Name) and node.id == callee and not isinstance(node.ctx, ast.Load):
+            return None  # rebound: what it calls is not in the source
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == callee:
+            found.extend((keyword.arg, first_line + keyword.value.lineno - 1)
+                         for keyword in node.keywords if keyword.arg is not None)
+    return tuple(sorted(found, key=lambda passed: passed[1]))
+
+
+def returns_only_calls_of(func: Callable[..., Any], callee: str) -> bool:
+    """Whether every ``return`` of *func* returns a call of its parameter
+    *callee*, as its source shows: then *func* hands on what *callee*
+    returned, and returns nothing of its own.
+
+    False when the source cannot tell: it is not available or ambiguous,
+    *func* is a wrapper (``__wrapped__``: its source is not what runs),
+    rebinds *callee*, yields, or has no ``return``.
+
+    >>> def timed(next):
+    ...     if next is None:
+    ...         raise ValueError
+    ...     return next()
+    >>> def replaces(next):
+    ...     answer = next()
+    ...     return answer
+    >>> returns_only_calls_of(timed, 'next'), returns_only_calls_of(replaces, 'next')
+    (True, False)
+    """
+    if hasattr(getattr(func, '__func__', func), '__wrapped__'):
+        return False
+    located = _function_node(func, callee)
+    if located is None:
+        return False
+    function, _first_line = located
+    if any(isinstance(node, ast.Name) and node.id == callee and not isinstance(node.ctx, ast.Load)
+           for node in _scope_nodes(function, callee)):
+        return False  # rebound, here or in a nested function: what it calls is not in the source
+    if isinstance(function, ast.Lambda):
+        return _is_call_of(function.body, callee)
+    returns = 0
+    for node in _own_nodes(function):
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return False
+        if isinstance(node, ast.Return):
+            if not _is_call_of(node.value, callee):
+                return False
+            returns += 1
+    return returns > 0
+
+
+def _is_call_of(node: Optional[ast.AST], callee: str) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == callee
+
+
+def _function_node(func: Callable[..., Any], parameter: str) -> Optional[Tuple[Any, int]]:
+    """The one function node of *func*'s source that takes *parameter*, and
+    the line its source starts at; None when there is no such single node."""
     try:
         lines, first_line = inspect.getsourcelines(func)
         tree = ast.parse(textwrap.dedent(''.join(lines)))
@@ -164,17 +232,19 @@ def keywords_passed(func: Callable[..., Any], callee: str) -> Optional[Tuple[Tup
     name = getattr(func, '__name__', None)
     candidates = [node for node in ast.walk(tree) if isinstance(node, _FUNCTION_NODES)
                   and (isinstance(node, ast.Lambda) or node.name == name)
-                  and callee in _parameter_names(node)]
-    if len(candidates) != 1:
-        return None
-    found: List[Tuple[str, int]] = []
-    for node in _scope_nodes(candidates[0], callee):
-        if isinstance(node, ast.Name) and node.id == callee and not isinstance(node.ctx, ast.Load):
-            return None  # rebound: what it calls is not in the source
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == callee:
-            found.extend((keyword.arg, first_line + keyword.value.lineno - 1)
-                         for keyword in node.keywords if keyword.arg is not None)
-    return tuple(sorted(found, key=lambda passed: passed[1]))
+                  and parameter in _parameter_names(node)]
+    return (candidates[0], first_line) if len(candidates) == 1 else None
+
+
+def _own_nodes(function: Any) -> Iterator[ast.AST]:
+    """The nodes of *function*'s own body: a nested function or class is
+    yielded, not entered (a ``return`` in it is its own)."""
+    pending = list(ast.iter_child_nodes(function))
+    while pending:
+        node = pending.pop()
+        yield node
+        if not isinstance(node, (*_FUNCTION_NODES, ast.ClassDef)):
+            pending.extend(ast.iter_child_nodes(node))
 
 
 def _parameter_names(node: Any) -> Tuple[str, ...]:

@@ -298,3 +298,86 @@ def test_a_chain_without_a_state_that_raises_after_a_returned_error_keeps_both_i
     (first_code, _), (code, recorded) = handler.rendered
     assert (first_code, code) == (400, 500)
     assert [type(error) for error in recorded] == [BadRequest, ValueError, InternalServerError]
+
+
+class PassThrough(Middleware):
+    """Returns only what next() returned: the check after it is left out."""
+
+    def request(self, next):
+        if next is None:  # never: a branch that raises, not returns
+            raise RuntimeError('no next')
+        return next()
+
+
+class Returning(Middleware):
+    def request(self, next):
+        return BadRequest('refused inside')
+
+
+def test_a_pass_through_layer_sees_and_hands_on_an_inner_error_rendered():
+    seen = []
+    app = Application([('/x', answer('never'))],
+                      middlewares=[observer('request', 'wrap', seen), PassThrough(), Returning()])
+    response = app.get_local_client().get('/x', headers=JSON)
+    assert seen == [('returned', 400, 'application/json')]
+    assert response.status_code == 400 and response.headers['X-Seen'] == 'request'
+    # Checked after the layer that returns an error, not after the one that
+    # only hands on what it got.
+    source = app.routes[0].chain_source
+    layer_calls = [line.strip() for line in source.splitlines() if '_c_mw' in line and '(' in line]
+    assert [('PassThrough' in call, '_c_answer' in call) for call in layer_calls] == [
+        (False, True), (True, False), (False, False)]
+
+
+def _pass_through(next):
+    return next()
+
+
+def _replaces(next):
+    answer = next()
+    return answer
+
+
+def _conditional(next, flag=False):
+    return next() if flag else BadRequest()
+
+
+def _nested_return(next):
+    def helper():
+        return BadRequest()  # helper's own return
+    return next()
+
+
+def _rebinds_in_nested(next):
+    def swap():
+        nonlocal next
+        next = BadRequest
+    swap()
+    return next()
+
+
+def _generator(next):
+    yield next()
+
+
+def _no_return(next):
+    next()
+
+
+def _wraps_it(func):
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(next):
+        return BadRequest()
+    return wrapper
+
+
+@pytest.mark.parametrize('func, expected', [
+    (_pass_through, True), (_nested_return, True), (lambda next: next(), True),
+    (_replaces, False), (_conditional, False), (_rebinds_in_nested, False),
+    (_generator, False), (_no_return, False), (_wraps_it(_pass_through), False),
+    (PassThrough().request, True), (Returning().request, False), (len, False)])
+def test_a_pass_through_is_told_from_the_source(func, expected):
+    from clastic._introspect import returns_only_calls_of
+    assert returns_only_calls_of(func, 'next') is expected
