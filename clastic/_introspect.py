@@ -239,12 +239,7 @@ def _function_node(func: Callable[..., Any], parameter: str) -> Optional[Tuple[A
 def _own_nodes(function: Any) -> Iterator[ast.AST]:
     """The nodes of *function*'s own body: a nested function or class is
     yielded, not entered (a ``return`` in it is its own)."""
-    pending = list(ast.iter_child_nodes(function))
-    while pending:
-        node = pending.pop()
-        yield node
-        if not isinstance(node, (*_FUNCTION_NODES, ast.ClassDef)):
-            pending.extend(ast.iter_child_nodes(node))
+    return _body_nodes(function, lambda node: not isinstance(node, (*_FUNCTION_NODES, ast.ClassDef)))
 
 
 def _parameter_names(node: Any) -> Tuple[str, ...]:
@@ -255,14 +250,20 @@ def _parameter_names(node: Any) -> Tuple[str, ...]:
 
 def _scope_nodes(function: Any, name: str) -> Iterator[ast.AST]:
     """The nodes of *function*'s body where *name* means its parameter: nested
-    functions are included unless a parameter of theirs shadows it."""
+    functions are entered unless a parameter of theirs shadows it."""
+    return _body_nodes(function, lambda node: not (isinstance(node, _FUNCTION_NODES)
+                                                   and name in _parameter_names(node)))
+
+
+def _body_nodes(function: Any, enters: Callable[[ast.AST], bool]) -> Iterator[ast.AST]:
+    """Every node of *function*'s body, entering a node's own children only
+    where *enters* says so."""
     pending = list(ast.iter_child_nodes(function))
     while pending:
         node = pending.pop()
-        if isinstance(node, _FUNCTION_NODES) and name in _parameter_names(node):
-            continue
         yield node
-        pending.extend(ast.iter_child_nodes(node))
+        if enters(node):
+            pending.extend(ast.iter_child_nodes(node))
 
 
 def promises_no_errors(owner: type, method: str) -> bool:
