@@ -26,9 +26,10 @@ from werkzeug.wrappers import Response
 
 from ._chain import ChainCall, ChainSpec, CompiledChain, Layer, without_idle_providers
 from ._chain_runtime import StatusTupleWarning, UndeclaredProvide, provided_values
+from ._chain_scopes import SELF, Scope, ScopeNames, assemble
 from ._codegen import CodeCache
 from ._introspect import Injectable, callable_info
-from ._wrappers import FastResponse
+from ._wrappers import FastResponse, new_object
 from .errors.exceptions import HTTPException
 from .render.rendered import Rendered
 
@@ -44,17 +45,6 @@ Target = Optional[str]
 EmitStep = Callable[[FrozenSet[str], Target, bool], bool]
 
 
-class _Writer:
-    """Collects indented source lines."""
-
-    def __init__(self) -> None:
-        self.lines: List[str] = []
-        self.depth = 0
-
-    def line(self, text: str) -> None:
-        self.lines.append('    ' * self.depth + text)
-
-
 class ChainCompiler:
     """Generates call chains and compiles them into *code_cache*; one per Application.
 
@@ -65,6 +55,7 @@ class ChainCompiler:
     def __init__(self, code_cache: CodeCache) -> None:
         self.code_cache = code_cache
         self._injectables: Dict[Any, Injectable] = {}
+        self._scope_names = ScopeNames()
 
     def injectable(self, func: Callable[..., Any]) -> Injectable:
         """Return ``Injectable.of(func)``, reading each signature once."""
@@ -125,21 +116,26 @@ class ChainCompiler:
     def _build(self, name: str, entry_args: Tuple[str, ...], emitter: '_ChainEmitter',
                packed_args: Optional[Tuple[str, ...]] = None, left_out: Tuple[Layer, ...] = ()
                ) -> CompiledChain:
-        bound = emitter.bound_names()
+        chain = emitter.chain
+        chain.name = name
         params = [variable(arg) for arg in entry_args]
-        body = []
         if left_out:
             owners = ', '.join(f'{layer.owner} ({", ".join(layer.provides) or "nothing"})'
                                for layer in left_out)
-            body.append(f'    # left out, as nothing here takes what they provide: {owners}')
+            chain.head.append(f'# left out, as nothing here takes what they provide: {owners}')
         if packed_args is not None:
             params[len(params) - len(packed_args):] = [_PACKED]
             if packed_args:
                 names = ', '.join(map(variable, packed_args))
-                body.append(f'    {names}{"," if len(packed_args) == 1 else ""} = {_PACKED}')
-        header = [f'# bound per chain: {", ".join(bound)}', f'def {name}({", ".join(params)}):']
-        body += ['    ' + line for line in emitter.writer.lines]
-        source = '\n'.join(header + body + [''])
+                chain.head.append(f'{names}{"," if len(packed_args) == 1 else ""} = {_PACKED}')
+        chain.params = ', '.join(params)
+        if emitter.methods:
+            emitter.values['_c_new'] = new_object
+            code, _slots = assemble(chain, emitter.methods, '_c_Layers', self._scope_names)
+        else:
+            code = chain.source()
+        bound = emitter.bound_names()
+        source = f'# bound per chain: {", ".join(bound)}\n{code}'
         function = self.code_cache.build(source, 'chain', name,
                                          {var: emitter.values[var] for var in bound})
         return CompiledChain(function, source, frozenset(emitter.injected))
@@ -176,7 +172,14 @@ class _ChainEmitter:
 
     def __init__(self, spec: ChainSpec, function_var: str, record_calls: bool = False) -> None:
         self.spec = spec
-        self.writer = _Writer()
+        #: The chain function's lines; each wrapping layer's next() is one of
+        #: *methods* (see clastic._chain_scopes), innermost first.
+        self.chain = Scope('', '')
+        self.methods: List[Scope] = []
+        self._scope = self.chain
+        self.writer = self.chain.writer
+        #: Added to next() methods' names in the render phase's second copy.
+        self._copy_suffix = ''
         self.values: Dict[str, Any] = {}
         self.used_constants: List[str] = []
         #: Every injectable name a function of the chain takes.
@@ -287,10 +290,10 @@ class _ChainEmitter:
             return self._emit_nested(render_layers, available | {'context'}, self._emit_render,
                                      target, final)
         first_layer, calls_at, problems = self.layer_count, self._calls_at, len(self.problems)
-        self._calls_at = None
+        self._calls_at, self._copy_suffix = None, '_rendered'
         may_be_error = self._emit_nested(render_layers, available | {'context'},
                                          self._emit_rendered_render, target, final)
-        self.layer_count, self._calls_at = first_layer, calls_at
+        self.layer_count, self._calls_at, self._copy_suffix = first_layer, calls_at, ''
         del self.problems[problems:]
         return may_be_error
 
@@ -331,15 +334,18 @@ class _ChainEmitter:
         assert layer.wrap is not None
         self._check_next_keywords(layer, layer.wrap)
         tag = f'{index}_{layer.owner_name}_{layer.phase}'
-        next_var = f'_c_next{tag}'
+        next_var = f'_c_next{tag}{self._copy_suffix}'
         # A provide the middleware does not pass to next() arrives as None.
-        params = ', '.join(f'{variable(name)}=None' for name in layer.provides)
-        self.writer.line(f'def {next_var}({params}):')
-        self.writer.depth += 1
+        params = ', '.join([SELF, *(f'{variable(name)}=None' for name in layer.provides)])
+        outer = self._scope
+        self._scope = method = Scope(next_var, params, parent=outer)
+        self.writer = method.writer
         emit_rest(available | frozenset(layer.provides), None, True)  # the layer sees what next() returns
-        self.writer.depth -= 1
+        self._scope, self.writer = outer, outer.writer
+        self.methods.append(method)
+        outer.store_point(method)
         call = self.call(self._value(f'_c_mw{tag}', layer.wrap.target), layer.wrap, available,
-                         'middleware', first=next_var, layer=layer, method=layer.phase)
+                         'middleware', first=f'{SELF}.{next_var}', layer=layer, method=layer.phase)
         # A layer that only returns what its next() returned hands on an
         # answer already checked inside: it returns no error of its own.
         returns_errors = layer.returns_errors and not layer.wrap.returns_next_only

@@ -6,8 +6,9 @@ endpoint, middleware functions, resources, converters, ...) are bound per
 instance, as the globals of that instance. Functions of the same shape (a
 thousand routes ``/x{i}/<a>``) share one source, compiled once; each gets its
 own globals. Globals rather than closure cells keep the request path short:
-a function nested in a chain (a middleware's ``next``) captures only the
-values of the request, not every name of the chain. The source is
+a middleware's ``next`` (a method of one object per request, see
+:mod:`clastic._chain_scopes`) holds only the values of the request, not
+every name of the chain. The source is
 registered with :mod:`linecache`, so tracebacks and debuggers show the lines
 that really ran.
 

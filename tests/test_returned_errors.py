@@ -322,11 +322,11 @@ def test_a_pass_through_layer_sees_and_hands_on_an_inner_error_rendered():
     assert seen == [('returned', 400, 'application/json')]
     assert response.status_code == 400 and response.headers['X-Seen'] == 'request'
     # Checked after the layer that returns an error, not after the one that
-    # only hands on what it got.
+    # only hands on what it got (the calls in source order: outermost first).
     source = app.routes[0].chain_source
     layer_calls = [line.strip() for line in source.splitlines() if '_c_mw' in line and '(' in line]
     assert [('PassThrough' in call, '_c_answer' in call) for call in layer_calls] == [
-        (False, True), (True, False), (False, False)]
+        (False, False), (True, False), (False, True)]
 
 
 def _pass_through(next):
