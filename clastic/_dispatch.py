@@ -15,6 +15,8 @@ from typing import (
     Tuple,
 )
 
+from ._pattern import exceeds_path_caps
+
 if TYPE_CHECKING:  # the modules above this one, for annotations only
     from werkzeug.wrappers import Response
 
@@ -182,6 +184,9 @@ class LinearRouter:
 
     def __init__(self, routes: Sequence[Any]) -> None:
         self._routes = tuple(routes)
+        # No paths known in advance: dispatch splits every one (see TreeRouter).
+        self.static_paths: Dict[str, Tuple[Sequence[Any], List[str]]] = {}
+        self.prefixes: Dict[str, Tuple[Dict[str, Sequence[Any]], Sequence[Any]]] = {}
 
     def candidates(self, path: str) -> Sequence[Any]:
         """Return the routes that may match *path*, in declared order."""
@@ -241,6 +246,13 @@ class TreeRouter:
     holding its candidates already in declared order: a request costs one
     dictionary lookup per segment, however many routes share a prefix.
 
+    Most requests need no walk at all: the paths spelled by the tree's
+    static segments are known in advance, with their candidates and split
+    parts (:attr:`static_paths`: ``GET /about``, ``POST /user``), and so is
+    each such path followed by one more segment, whatever it is
+    (:attr:`prefixes`: ``/user/7``, ``/api/v1/items/7``). Dispatch looks a
+    path up there first (see ``Application._route``).
+
     Tables that mix many routes starting with a binding with many static
     prefixes could need a great many states; past :attr:`max_states_per_route`
     states per route the router walks the tree itself instead, following
@@ -256,6 +268,11 @@ class TreeRouter:
     >>> router.candidates('/api/v2/x') == (routes[2],)
     True
     >>> router.split_candidates(['', 'api', 'v2', 'x']) == (routes[2],)
+    True
+    >>> router.static_paths['/api/v2'] == ((), ['', 'api', 'v2'])
+    True
+    >>> by_segment, otherwise = router.prefixes['/api/v1']
+    >>> otherwise == (routes[0], routes[1])
     True
     """
 
@@ -282,9 +299,17 @@ class TreeRouter:
         # Where a split path's parts are walked from: its first part, the ''
         # before the first slash, leads to the start.
         self._entry: Optional[_State] = None
+        #: Path -> its candidates and ``split('/')``, for each path the
+        #: static segments spell, in the form dispatch routes (ASCII, one
+        #: leading slash, within the path caps).
+        self.static_paths: Dict[str, Tuple[Tuple[Any, ...], List[str]]] = {}
+        #: Such a path (or ``''``, the root's) -> the candidates of that path
+        #: followed by ``/`` and one segment: by that segment, and otherwise.
+        self.prefixes: Dict[str, Tuple[Dict[str, Tuple[Any, ...]], Tuple[Any, ...]]] = {}
         if start is not None:
             self._entry = _State(())
             self._entry.other = start
+            self._index_static_paths(start)
 
     def _compile(self, nodes: FrozenSet[_Node], tails: FrozenSet[int]) -> _State:
         """The state for a set of reached nodes and the tails met on the way."""
@@ -303,6 +328,21 @@ class TreeRouter:
             reached = frozenset(node.children[segment] for node in nodes if segment in node.children)
             state.transitions[segment] = self._compile(reached | any_children, tails)
         return state
+
+    def _index_static_paths(self, start: _State) -> None:
+        """Fill :attr:`static_paths` and :attr:`prefixes` from the compiled states."""
+        heads = [('', start)]
+        while heads:
+            head, state = heads.pop()
+            self.prefixes[head] = ({segment: after.candidates
+                                    for segment, after in state.transitions.items()},
+                                   state.other.candidates)
+            for segment, after in state.transitions.items():
+                path = f'{head}/{segment}'
+                if path.isascii() and not exceeds_path_caps(path):
+                    self.static_paths[path] = (after.candidates, path.split('/'))
+                    if path != '/':  # a path starting with // is routed as with one /
+                        heads.append((path, after))
 
     def _in_order(self, positions: Iterable[int]) -> Tuple[Any, ...]:
         return tuple(self._routes[index] for index in sorted(positions))

@@ -64,6 +64,26 @@ def exceeds_path_caps(path: str) -> bool:
     return len(path) > MAX_PATH_LENGTH or path.count('/') > MAX_PATH_SEGMENTS
 
 
+def routed_path(path: str) -> Tuple[str, List[str]]:
+    """The WSGI ``PATH_INFO`` *path* as dispatch routes it, and its ``split('/')``:
+    decoded as UTF-8 (WSGI gives it as latin-1), with one leading slash.
+
+    >>> routed_path('//a/b')
+    ('/a/b', ['', 'a', 'b'])
+    >>> routed_path('/caf\xc3\xa9')[0] == '/caf\xe9'
+    True
+    """
+    if not path.isascii():
+        path = path.encode('latin-1').decode('utf-8', 'replace')
+    parts = path.split('/')
+    if parts[0] or not parts[1] and len(parts) > 2:
+        # Not one leading slash (told from the parts, cheaper than building
+        # the path anew): routed as if it had one.
+        path = '/' + path.lstrip('/')
+        parts = path.split('/')
+    return path, parts
+
+
 # Converter names of Werkzeug and Flask, which write <type:name>.
 _OTHER_FRAMEWORKS_TYPES = frozenset(['string', 'path', 'any', 'uuid'])
 

@@ -37,7 +37,7 @@ from ._dispatch import PENDING_STATES_KEY, DispatchState, ErrorRecord, TreeRoute
 from ._introspect import describe
 from ._location import query_suffix, site_path
 from ._middleware import check_middlewares, check_wsgi_callable
-from ._pattern import MAX_PATH_SEGMENTS, InvalidPattern, collapse_slashes, exceeds_path_caps
+from ._pattern import MAX_PATH_SEGMENTS, InvalidPattern, collapse_slashes, exceeds_path_caps, routed_path
 from ._wrappers import FastResponse, Request, new_object, with_body_limits
 from .errors import ContextualErrorHandler, ErrorHandler, HTTPException, RequestURITooLong, from_werkzeug
 from .route import S_REDIRECT, S_STRICT, BoundRoute, Match, NullRoute, RerouteWSGI, Route, check_slash_mode
@@ -361,26 +361,39 @@ class Application:
             # body): routing and serving must see the same one.
             method = environ['REQUEST_METHOD'] = method.upper()
         path = environ.get('PATH_INFO') or '/'
-        if not path.isascii():  # WSGI's latin-1 str holding UTF-8 bytes
-            path = path.encode('latin-1').decode('utf-8', 'replace')
-        parts = path.split('/')  # for the router and each candidate's matcher
-        if parts[0] or not parts[1] and len(parts) > 2:
-            # Not one leading slash (told from the parts, cheaper than
-            # building the path anew): routed as if it had one.
-            path = '/' + path.lstrip('/')
-            parts = path.split('/')
-        # Too long to route: a 414 (SPEC §3). A path of more than
-        # MAX_PATH_SEGMENTS segments is longer than that, so a usual request
-        # pays one comparison.
-        if len(path) > MAX_PATH_SEGMENTS and exceeds_path_caps(path):
-            return self._null_route.render_error_response(request, RequestURITooLong(), DispatchState())
+        # Most paths are known to the router: spelled by its static segments,
+        # or such a path and one more segment (TreeRouter.static_paths and
+        # .prefixes). A path found there is already as routing wants it
+        # (ASCII, one leading slash); any other is decoded, normalized and
+        # split, then walked.
+        router = self._router
+        known = router.static_paths.get(path)
+        if known is not None:
+            candidates, parts = known
+        else:
+            head, slash, last = path.rpartition('/')
+            after_head = router.prefixes.get(head) if slash and last.isascii() else None
+            if after_head is None:
+                path, parts = routed_path(path)
+            else:
+                parts = path.split('/')  # for each candidate's matcher
+            # Too long to route: a 414 (SPEC §3). A path of more than
+            # MAX_PATH_SEGMENTS segments is longer than that, so a usual
+            # request pays one comparison.
+            if len(path) > MAX_PATH_SEGMENTS and exceeds_path_caps(path):
+                return self._null_route.render_error_response(request, RequestURITooLong(), DispatchState())
+            if after_head is None:
+                candidates = router.split_candidates(parts)
+            else:
+                by_segment, otherwise = after_head
+                candidates = by_segment.get(last, otherwise)
         # What routing records goes into a DispatchState made when first
         # needed: the usual request, answered by the first matching route
         # through a chain that does not read one, makes none (making and
         # freeing it cost about 1% of a request's time under gunicorn).
         state: Optional[DispatchState] = None
         try:
-            for route in self._router.split_candidates(parts):
+            for route in candidates:
                 # route.match(), inline: this loop runs for every request. The
                 # matcher (and the chain below) is loaded apart from its call:
                 # the interpreter specializes loading an instance's attribute,

@@ -90,3 +90,21 @@ def test_static_paths_answer_in_declared_order_as_any_other_path():
     assert answer('/docs') == (200, 'name docs')
     assert answer('/caf\xc3\xa9') == (200, 'coffee')
     assert answer('/') == (200, 'home')
+
+
+def test_paths_known_in_advance_are_the_routed_forms_of_static_segments():
+    router = TreeRouter([fake_route('home', ('',)), fake_route('user', ('user', None)),
+                         fake_route('cafe', ('caf\xe9',)), fake_route('about', ('about',))])
+    assert sorted(router.static_paths) == ['/', '/about', '/user']  # not the non-ASCII one
+    assert router.static_paths['/about'] == ((router._routes[3],), ['', 'about'])
+    # After '/' only a doubled slash could follow, which routing takes away first.
+    assert sorted(router.prefixes) == ['', '/about', '/user']
+    by_segment, otherwise = router.prefixes['/user']
+    assert (by_segment, names(otherwise)) == ({}, ['user'])
+
+
+def test_a_known_prefix_with_a_last_segment_too_long_to_route_is_a_414():
+    app = Application([('/user/<name>', lambda name: Response(name))])
+    client = app.get_local_client()
+    assert client.get('/user/' + 'a' * 8000).status_code == 200
+    assert client.get('/user/' + 'a' * 9000).status_code == 414
