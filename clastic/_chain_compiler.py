@@ -413,12 +413,12 @@ class _ChainEmitter:
         if var != expression:
             self.writer.line(f'{var} = {expression}')
         is_error = f'{self._builtin("isinstance")}({var}, {self._value("_c_HTTPException", HTTPException)})'
-        if not context:
-            # The usual response, one clastic's renders built (exactly a
-            # FastResponse), is never an error: one type test spares it the
-            # isinstance() walk of its classes, twice as costly.
-            fast = self._value('_c_FastResponse', FastResponse)
-            is_error = f'{self._builtin("type")}({var}) is not {fast} and {is_error}'
+        # The usual value, a response clastic's renders built (exactly a
+        # FastResponse) or, from an endpoint, a str, is never an error: one
+        # type test spares it isinstance(), which walks a response's classes
+        # and looks up a str's __class__.
+        usual = self._value('_c_FastResponse', FastResponse) if not context else self._builtin('str')
+        is_error = f'{self._builtin("type")}({var}) is not {usual} and {is_error}'
         args = ', '.join([var, *map(variable, self.spec.entry_args)])
         self.writer.line(f'if {is_error}:  # a returned error: rendered before middleware sees it')
         self.writer.line(f'    {var} = {self._value("_c_finalize", self.spec.finalize)}({args})')

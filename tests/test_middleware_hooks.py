@@ -351,3 +351,39 @@ def test_a_resource_or_binding_named_like_a_builtin_does_not_break_the_chain():
     app = Application([('/<isinstance>', lambda isinstance, TypeError: f'{isinstance} {TypeError}',
                         render_basic)], resources={'TypeError': 'fine'}, middlewares=[Locale()])
     assert client(app).get('/still').get_data(as_text=True) == 'still fine'
+
+
+class Shouted(str):
+    """A str of a type of its own: not the plain str the chain tests for first."""
+
+
+@pytest.mark.parametrize('value', ['plain text', Shouted('shouted'), {'page': 'home'}])
+def test_endpoint_after_hooks_see_each_kind_of_result_as_it_was_returned(value):
+    from clastic.middleware import SimpleContextProcessor
+    seen = []
+
+    class Observe(Middleware):
+        def after_endpoint(self, context):
+            seen.append(context)
+            return context
+
+    app = Application([('/', lambda: value, render_basic)],
+                      middlewares=[Observe(), SimpleContextProcessor(lang='en')])
+    answer = app.get_local_client().get('/')
+    expected = dict(value, lang='en') if isinstance(value, dict) else value
+    assert answer.status_code == 200 and seen == [expected] and type(seen[0]) is type(value)
+    assert (answer.get_json() if isinstance(value, dict) else answer.get_data(as_text=True)) == expected
+
+
+def test_an_error_returned_by_the_endpoint_is_rendered_before_an_after_hook_sees_it():
+    returned, seen = NotFound(), []
+
+    class Observe(Middleware):
+        def after_endpoint(self, context):
+            seen.append(context)
+            return context
+
+    app = Application([('/', lambda: returned, render_basic)], middlewares=[Observe()])
+    assert app.get_local_client().get('/').status_code == 404
+    # The hook got the error's final response (a copy adapted to the request), not the endpoint's own.
+    assert len(seen) == 1 and seen[0] is not returned and seen[0].status_code == 404

@@ -23,6 +23,8 @@ __all__ = ['ContextProcessor', 'SimpleContextProcessor']
 # construction, and the chain refuses any starting with ``_c_``.
 _AFTER_ENDPOINT_SOURCE = """\
 def after_endpoint(context{parameters}):
+    if _c_type(context) is _c_str:  # what endpoints return most: nothing to add to
+        return context
     if _c_isinstance(context, _c_dict):
         return _c_add(context, {{{values}}})
     if _c_type(context) is _c_Rendered:  # its value is the context; status and headers stay
@@ -116,7 +118,7 @@ class ContextProcessor(ConfiguredMiddleware):
             parameters=''.join(f', {parameter}' for parameter in parameters),
             values=', '.join(f'{name!r}: {name}' for name in names),
             arguments=''.join(f', {name}' for name in names))
-        bound = {'_c_isinstance': isinstance, '_c_type': type, '_c_dict': dict,
+        bound = {'_c_isinstance': isinstance, '_c_type': type, '_c_str': str, '_c_dict': dict,
                  '_c_Rendered': Rendered, '_c_with_value': _with_value,
                  '_c_add': _overwrite if self.overwrite else _fill_in, **defaults}
         after_endpoint = CodeCache().build(source, 'context processor', 'after_endpoint', bound)
