@@ -131,7 +131,7 @@ class ChainCompiler:
         chain.params = ', '.join(params)
         if emitter.methods:
             emitter.values['_c_new'] = new_object
-            code, _slots = assemble(chain, emitter.methods, '_c_Layers', self._scope_names)
+            code = assemble(chain, emitter.methods, '_c_Layers', self._scope_names)
         else:
             code = chain.source()
         bound = emitter.bound_names()
