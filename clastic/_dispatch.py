@@ -301,7 +301,8 @@ class TreeRouter:
         self._entry: Optional[_State] = None
         #: Path -> its candidates and ``split('/')``, for each path the
         #: static segments spell, in the form dispatch routes (ASCII, one
-        #: leading slash, within the path caps).
+        #: leading slash, within the path caps). Every request for the path
+        #: shares the list: matchers read it and copy what they take.
         self.static_paths: Dict[str, Tuple[Tuple[Any, ...], List[str]]] = {}
         #: Such a path (or ``''``, the root's) -> the candidates of that path
         #: followed by ``/`` and one segment: by that segment, and otherwise.
