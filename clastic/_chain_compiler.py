@@ -26,7 +26,7 @@ from werkzeug.wrappers import Response
 
 from ._chain import ChainCall, ChainSpec, CompiledChain, Layer, without_idle_providers
 from ._chain_runtime import StatusTupleWarning, UndeclaredProvide, provided_values
-from ._chain_scopes import SELF, Scope, ScopeNames, assemble
+from ._chain_scopes import SELF, Scope, ScopeNames, Writer, assemble
 from ._codegen import CodeCache
 from ._introspect import Injectable, callable_info
 from ._wrappers import FastResponse, new_object
@@ -176,8 +176,7 @@ class _ChainEmitter:
         #: *methods* (see clastic._chain_scopes), innermost first.
         self.chain = Scope('', '')
         self.methods: List[Scope] = []
-        self._scope = self.chain
-        self.writer = self.chain.writer
+        self._scope = self.chain  # where lines are written now
         #: Added to next() methods' names in the render phase's second copy.
         self._copy_suffix = ''
         self.values: Dict[str, Any] = {}
@@ -194,6 +193,11 @@ class _ChainEmitter:
         if record_calls:
             self._calls_at = [[] for _ in range(len(spec.layers) + 1)]
             self._positions = {id(layer): index for index, layer in enumerate(spec.layers)}
+
+    @property
+    def writer(self) -> Writer:
+        """Where lines are written now: the chain's, or a next() method's being written."""
+        return self._scope.writer
 
     def chain_calls(self) -> Tuple[ChainCall, ...]:
         """The calls written, in chain order: each layer's functions, the endpoint, the render."""
@@ -339,9 +343,8 @@ class _ChainEmitter:
         params = ', '.join([SELF, *(f'{variable(name)}=None' for name in layer.provides)])
         outer = self._scope
         self._scope = method = Scope(next_var, params, parent=outer)
-        self.writer = method.writer
         emit_rest(available | frozenset(layer.provides), None, True)  # the layer sees what next() returns
-        self._scope, self.writer = outer, outer.writer
+        self._scope = outer
         self.methods.append(method)
         outer.store_point(method)
         call = self.call(self._value(f'_c_mw{tag}', layer.wrap.target), layer.wrap, available,
